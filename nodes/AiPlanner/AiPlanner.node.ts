@@ -1,0 +1,104 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { DEFAULT_MAX_REQUIREMENTS_LENGTH, DEFAULT_MAX_TASKS } from '../../runtime';
+import { llmOptionProperties } from '../shared/llmOptions';
+import { ollamaAuthenticationProperty, ollamaCredentialDescriptions } from '../shared/ollamaCredentials';
+
+import { getModels } from '../shared/loadModels';
+import { OLLAMA_CREDENTIAL_TEST, testOllamaCredential } from '../shared/ollamaCredentials';
+import { executeAiPlanner } from './execute';
+
+export class AiPlanner implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'AI Planner',
+		name: 'aiPlanner',
+		icon: 'file:aiPlanner.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["model"] }}',
+		description: 'Turns a client\'s requirements into a structured project plan with a local Ollama model',
+		defaults: { name: 'AI Planner' },
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: ollamaCredentialDescriptions,
+		properties: [
+			ollamaAuthenticationProperty,
+			{
+				displayName: 'Model Name or ID',
+				name: 'model',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getModels', loadOptionsDependsOn: ['authentication'] },
+				default: '',
+				required: true,
+				description:
+					'The Ollama model that plans. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
+				displayName: 'Requirements',
+				name: 'requirements',
+				type: 'string',
+				typeOptions: { rows: 6 },
+				default: '={{ $json.requirements }}',
+				required: true,
+				description: 'What the client wants built. Treated as data: the model is told never to follow instructions in it.',
+			},
+			{
+				displayName: 'Title',
+				name: 'title',
+				type: 'string',
+				default: '={{ $json.title }}',
+				description: 'Project title; when empty, the first line of the requirements is used',
+			},
+			{
+				displayName: 'Project ID',
+				name: 'projectId',
+				type: 'string',
+				default: '={{ $json.projectId }}',
+				description: 'Carried to the output and to every task, so later steps know which project they belong to',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					...llmOptionProperties,
+					{
+						displayName: 'Custom Prompt Template',
+						name: 'promptTemplate',
+						type: 'string',
+						typeOptions: { rows: 10 },
+						default: '',
+						description:
+							'A Handlebars template replacing the shipped planner prompt. Variables: {{title}}, {{requirements}}, {{client.name}}, {{maxTasks}}, {{schema}}, and {{fence}} to delimit client text.',
+					},
+					{
+						displayName: 'Max Requirements Length',
+						name: 'maxRequirementsLength',
+						type: 'number',
+						default: DEFAULT_MAX_REQUIREMENTS_LENGTH,
+						typeOptions: { minValue: 1 },
+						description: 'Longer requirements are refused with an error instead of being sent to the model',
+					},
+					{
+						displayName: 'Max Tasks',
+						name: 'maxTasks',
+						type: 'number',
+						default: DEFAULT_MAX_TASKS,
+						typeOptions: { minValue: 1, maxValue: 200 },
+						description: 'Largest plan accepted; a bigger plan is sent back to the model to merge tasks',
+					},
+				],
+			},
+		],
+	};
+
+	methods = {
+		loadOptions: { getModels },
+		credentialTest: { [OLLAMA_CREDENTIAL_TEST]: testOllamaCredential },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return executeAiPlanner.call(this);
+	}
+}

@@ -1,0 +1,55 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { InvalidInputError, splitPlan, type SplitMode } from '../../runtime';
+import { toNodeError } from '../shared/toNodeError';
+
+/** Each input item holds a plan; each output item is one of its tasks, paired to that input item. */
+export async function executeTaskSplitter(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const mode = this.getNodeParameter('mode', itemIndex, 'all') as SplitMode;
+			const tasks = splitPlan(this.getNodeParameter('plan', itemIndex, undefined), projectIdFrom(this.getNodeParameter('projectId', itemIndex, '')), {
+				mode,
+				doneTaskIds: mode === 'ready' ? doneIdsFrom(this.getNodeParameter('doneTaskIds', itemIndex, '')) : [],
+			});
+			for (const task of tasks) {
+				output.push({ json: task as unknown as IDataObject, pairedItem: { item: itemIndex } });
+			}
+		} catch (error) {
+			const nodeError = toNodeError(this.getNode(), error, itemIndex);
+			if (!this.continueOnFail()) throw nodeError;
+			output.push({ json: { error: nodeError.message }, pairedItem: { item: itemIndex } });
+		}
+	}
+	return [output];
+}
+
+function projectIdFrom(value: unknown): string | null {
+	if (value === undefined || value === null || value === '') return null;
+	if (typeof value !== 'string' && typeof value !== 'number') {
+		throw new InvalidInputError('projectId', 'must be text');
+	}
+	return String(value);
+}
+
+/** Accepts "T1, T2", a JSON list string, or a list from an expression. */
+function doneIdsFrom(value: unknown): string[] {
+	if (Array.isArray(value)) return value.map(String);
+	if (value === undefined || value === null) return [];
+	if (typeof value !== 'string') throw new InvalidInputError('doneTaskIds', 'must be a comma-separated list or a list of task IDs');
+	const text = value.trim();
+	if (text.startsWith('[')) {
+		try {
+			const parsed = JSON.parse(text) as unknown;
+			if (Array.isArray(parsed)) return parsed.map(String);
+		} catch {
+			// fall through to the comma-separated reading
+		}
+	}
+	return text
+		.split(',')
+		.map((id) => id.trim())
+		.filter(Boolean);
+}

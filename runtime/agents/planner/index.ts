@@ -1,0 +1,2 @@
+export * from './planProject';
+export * from './plannerInput';

@@ -1,0 +1,14 @@
+/**
+ * Bad input from the operator or a client: never retried, always names the field, so the node
+ * (NodeOperationError), the worker (permanent job failure) and the HTTP API (400) can all say
+ * exactly what to change.
+ */
+export class InvalidInputError extends Error {
+	readonly field: string;
+
+	constructor(field: string, problem: string) {
+		super(`${field}: ${problem}`);
+		this.name = 'InvalidInputError';
+		this.field = field;
+	}
+}

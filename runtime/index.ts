@@ -1,0 +1,8 @@
+// The agent runtime: what the n8n nodes and the background worker both run.
+export * from './agents/planner';
+export * from './contracts';
+export * from './errors';
+export * from './llm';
+export * from './planning/splitPlan';
+export * from './planning/taskGraph';
+export * from './prompts/renderPrompt';
