@@ -6,3 +6,4 @@ export * from './llm';
 export * from './planning/splitPlan';
 export * from './planning/taskGraph';
 export * from './prompts/renderPrompt';
+export * from './state';

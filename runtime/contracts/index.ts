@@ -1,3 +1,4 @@
 export * from './plan';
+export * from './project';
 export * from './splitTask';
 export * from './usage';

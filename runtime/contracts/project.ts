@@ -1,0 +1,290 @@
+import type { JSONSchemaType, SchemaObject } from 'ajv';
+import { planSchema, type Plan } from './plan';
+import type { LlmUsage } from './usage';
+
+/** Where a project is in its life. The allowed moves between them live in runtime/state/lifecycle.ts. */
+export const PROJECT_STATUSES = [
+	'intake',
+	'planning',
+	'planned',
+	'development',
+	'testing',
+	'review',
+	'deployment',
+	'completed',
+	'failed',
+	'cancelled',
+	'on_hold',
+] as const;
+export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
+
+export const TASK_STATUSES = ['pending', 'in_progress', 'done', 'failed'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export interface ProjectClient {
+	name?: string;
+	email?: string;
+}
+
+/** What a client sends to start a project: the same shape from a node, the worker and the HTTP API. */
+export interface ProjectIntake {
+	title: string;
+	requirements: string;
+	client?: ProjectClient;
+}
+
+/** A file a developer agent produced for a task, stored as-is so a later step can write or publish it. */
+export interface ProducedFile {
+	path: string;
+	content: string;
+}
+
+/** The free-form report of the tester agent; its shape belongs to the tester contract, not the store. */
+export type TestReport = Record<string, unknown>;
+
+export interface TaskState {
+	status: TaskStatus;
+	/** How many times the task went in_progress: 1 on the first start, +1 on each retry. */
+	attempts: number;
+	/** The files of the latest result; a retry's result replaces them. */
+	files: ProducedFile[];
+	testReport: TestReport | null;
+	error?: string;
+	updatedAt: string;
+}
+
+/** What an agent reports when it finishes a task. */
+export interface TaskResult {
+	status: 'done' | 'failed';
+	files?: ProducedFile[];
+	testReport?: TestReport | null;
+	error?: string;
+}
+
+export interface RepositoryInfo {
+	url?: string;
+	branch?: string;
+	lastCommit?: string;
+}
+
+export interface ProjectUsage {
+	total: LlmUsage;
+	/** Keyed by agent role: planner, developer, tester, ... */
+	byRole: Record<string, LlmUsage>;
+}
+
+export interface Project {
+	id: string;
+	title: string;
+	client: ProjectClient;
+	requirements: string;
+	status: ProjectStatus;
+	/** Set while failed or on_hold: the status a retry or resume goes back to. */
+	resumeStatus: ProjectStatus | null;
+	/** The reason given with the latest status change, if any. */
+	statusReason: string | null;
+	plan: Plan | null;
+	/** Keyed by plan task id. */
+	tasks: Record<string, TaskState>;
+	repository: RepositoryInfo | null;
+	usage: ProjectUsage;
+	createdAt: string;
+	updatedAt: string;
+	/** Set once archived: still readable, no longer listed. */
+	archivedAt: string | null;
+	/** 1 at creation, +1 on every change; pass it back as expectedVersion to update optimistically. */
+	version: number;
+	idempotencyKey: string;
+}
+
+/** One entry of a project's event log, oldest first. */
+export interface ProjectEvent {
+	/** The Redis stream entry id: pass it as `after` to read on from here. */
+	id: string;
+	time: string;
+	type: string;
+	/** Who made the change, e.g. "n8n:AI Planner", "worker", "api". */
+	source: string;
+	/** The project version the change produced; absent for events that changed nothing else. */
+	version?: number;
+	data: Record<string, unknown>;
+}
+
+/** Event types the store itself writes; addEvent may add others. */
+export const PROJECT_EVENT_TYPES = {
+	created: 'project.created',
+	statusChanged: 'project.status_changed',
+	planSet: 'project.plan_set',
+	repositorySet: 'project.repository_set',
+	archived: 'project.archived',
+	taskStarted: 'task.started',
+	taskDone: 'task.done',
+	taskFailed: 'task.failed',
+} as const;
+
+const producedFileSchema: JSONSchemaType<ProducedFile> = {
+	type: 'object',
+	properties: {
+		path: { type: 'string', minLength: 1, maxLength: 1024 },
+		content: { type: 'string' },
+	},
+	required: ['path', 'content'],
+	additionalProperties: false,
+};
+
+export const taskResultSchema: JSONSchemaType<TaskResult> = {
+	type: 'object',
+	properties: {
+		status: { type: 'string', enum: ['done', 'failed'] },
+		files: { type: 'array', items: producedFileSchema, nullable: true },
+		testReport: { type: 'object', required: [], nullable: true },
+		error: { type: 'string', nullable: true },
+	},
+	required: ['status'],
+	additionalProperties: false,
+};
+
+const projectClientSchema: JSONSchemaType<ProjectClient> = {
+	type: 'object',
+	properties: {
+		name: { type: 'string', nullable: true },
+		email: { type: 'string', nullable: true },
+	},
+	required: [],
+	additionalProperties: false,
+};
+
+export const projectIntakeSchema: JSONSchemaType<ProjectIntake> = {
+	type: 'object',
+	properties: {
+		title: { type: 'string', minLength: 1 },
+		requirements: { type: 'string', minLength: 1 },
+		client: { ...projectClientSchema, nullable: true },
+	},
+	required: ['title', 'requirements'],
+	additionalProperties: false,
+};
+
+export const repositoryInfoSchema: JSONSchemaType<RepositoryInfo> = {
+	type: 'object',
+	properties: {
+		url: { type: 'string', nullable: true, maxLength: 2048 },
+		branch: { type: 'string', nullable: true, maxLength: 255 },
+		lastCommit: { type: 'string', nullable: true, maxLength: 255 },
+	},
+	required: [],
+	additionalProperties: false,
+};
+
+const count = { type: 'number', minimum: 0 } as const;
+
+export const llmUsageSchema: JSONSchemaType<LlmUsage> = {
+	type: 'object',
+	properties: {
+		promptTokens: count,
+		completionTokens: count,
+		totalTokens: count,
+		llmMs: count,
+		wallMs: count,
+		calls: count,
+	},
+	required: ['promptTokens', 'completionTokens', 'totalTokens', 'llmMs', 'wallMs', 'calls'],
+};
+
+/** What addEvent accepts; the store adds id and time. */
+export interface NewProjectEvent {
+	type: string;
+	source?: string;
+	data?: Record<string, unknown>;
+}
+
+export const newProjectEventSchema: JSONSchemaType<NewProjectEvent> = {
+	type: 'object',
+	properties: {
+		type: { type: 'string', pattern: '^[a-z][a-z0-9_.:-]{0,63}$' },
+		source: { type: 'string', minLength: 1, maxLength: 200, nullable: true },
+		data: { type: 'object', required: [], nullable: true },
+	},
+	required: ['type'],
+	additionalProperties: false,
+};
+
+const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] });
+
+// The two stored shapes below are plain schemas: ajv's JSONSchemaType cannot express required fields
+// that may be null, and these are only read, never used to type a value.
+const taskStateSchema: SchemaObject = {
+	type: 'object',
+	properties: {
+		status: { type: 'string', enum: [...TASK_STATUSES] },
+		attempts: { type: 'integer', minimum: 0 },
+		files: { type: 'array', items: producedFileSchema },
+		testReport: { type: ['object', 'null'] },
+		error: { type: 'string' },
+		updatedAt: { type: 'string' },
+	},
+	required: ['status', 'attempts', 'files', 'testReport', 'updatedAt'],
+};
+
+const projectStatusSchema = { type: 'string', enum: [...PROJECT_STATUSES] };
+
+/** The stored and returned project, for the HTTP API to publish and for tests to check against. */
+export const projectSchema: SchemaObject = {
+	type: 'object',
+	properties: {
+		id: { type: 'string', minLength: 1 },
+		title: { type: 'string' },
+		client: projectClientSchema,
+		requirements: { type: 'string' },
+		status: projectStatusSchema,
+		resumeStatus: { type: ['string', 'null'], enum: [...PROJECT_STATUSES, null] },
+		statusReason: { type: ['string', 'null'] },
+		plan: nullable(planSchema),
+		tasks: { type: 'object', additionalProperties: taskStateSchema },
+		repository: nullable(repositoryInfoSchema),
+		usage: {
+			type: 'object',
+			properties: {
+				total: llmUsageSchema,
+				byRole: { type: 'object', additionalProperties: llmUsageSchema },
+			},
+			required: ['total', 'byRole'],
+		},
+		createdAt: { type: 'string' },
+		updatedAt: { type: 'string' },
+		archivedAt: { type: ['string', 'null'] },
+		version: { type: 'integer', minimum: 1 },
+		idempotencyKey: { type: 'string', minLength: 1 },
+	},
+	required: [
+		'id',
+		'title',
+		'client',
+		'requirements',
+		'status',
+		'resumeStatus',
+		'statusReason',
+		'plan',
+		'tasks',
+		'repository',
+		'usage',
+		'createdAt',
+		'updatedAt',
+		'archivedAt',
+		'version',
+		'idempotencyKey',
+	],
+};
+
+export const projectEventSchema: JSONSchemaType<ProjectEvent> = {
+	type: 'object',
+	properties: {
+		id: { type: 'string', pattern: '^[0-9]+-[0-9]+$' },
+		time: { type: 'string' },
+		type: { type: 'string' },
+		source: { type: 'string' },
+		version: { type: 'integer', nullable: true },
+		data: { type: 'object', required: [] },
+	},
+	required: ['id', 'time', 'type', 'source', 'data'],
+};

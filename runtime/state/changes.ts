@@ -1,0 +1,126 @@
+import type { Plan } from '../contracts/plan';
+import {
+	PROJECT_EVENT_TYPES as EVENT,
+	type Project,
+	type ProjectStatus,
+	type RepositoryInfo,
+	type TaskResult,
+	type TaskState,
+} from '../contracts/project';
+import { addUsage, emptyUsage, type LlmUsage } from '../contracts/usage';
+import { InvalidTransitionError, TaskNotFoundError } from './errors';
+import { canMoveProject, canMoveTask } from './lifecycle';
+
+// What each store operation does to a project, as pure functions: the store reads the project,
+// applies one of these to a copy and writes the result only if nobody changed it meanwhile, so
+// these may run several times for one call and must not touch anything but their arguments.
+
+/** An event the change produces; the store adds time, source and the new version. */
+export interface ChangeEvent {
+	type: string;
+	data: Record<string, unknown>;
+}
+
+/** The changed project (version and updatedAt still to be set by the store), or null for "no change". */
+export type Change = { project: Project; events: ChangeEvent[] } | null;
+
+export function changeStatus(project: Project, to: ProjectStatus, reason: string | undefined): Change {
+	const from = project.status;
+	if (!canMoveProject(from, project.resumeStatus, to)) throw new InvalidTransitionError(project.id, from, to);
+	const pausing = to === 'failed' || to === 'on_hold';
+	return {
+		project: { ...project, status: to, resumeStatus: pausing ? from : null, statusReason: reason ?? null },
+		events: [{ type: EVENT.statusChanged, data: { from, to, ...(reason === undefined ? {} : { reason }) } }],
+	};
+}
+
+/**
+ * Replaces the plan. Tasks that keep their id keep their progress, new ones start pending, and
+ * tasks the new plan no longer lists are dropped with it.
+ */
+export function setPlan(project: Project, plan: Plan, now: string): Change {
+	const tasks: Record<string, TaskState> = Object.fromEntries(
+		plan.tasks.map(({ id }) => [
+			id,
+			own(project.tasks, id) ?? { status: 'pending', attempts: 0, files: [], testReport: null, updatedAt: now },
+		]),
+	);
+	const dropped = Object.keys(project.tasks).filter((id) => !Object.hasOwn(tasks, id));
+	return {
+		project: { ...project, plan, tasks },
+		events: [{ type: EVENT.planSet, data: { taskIds: plan.tasks.map((t) => t.id), replaced: project.plan !== null, dropped } }],
+	};
+}
+
+export function startTask(project: Project, taskId: string, now: string): Change {
+	const task = taskOf(project, taskId);
+	if (!canMoveTask(task.status, 'in_progress')) throw new InvalidTransitionError(project.id, task.status, 'in_progress', taskId);
+	const attempts = task.attempts + 1;
+	return {
+		project: withTask(project, taskId, { ...task, status: 'in_progress', attempts, updatedAt: now }),
+		events: [{ type: EVENT.taskStarted, data: { taskId, attempt: attempts } }],
+	};
+}
+
+/** The files, test report and error of a result replace those of any earlier attempt. */
+export function recordTaskResult(project: Project, taskId: string, result: TaskResult, now: string): Change {
+	const task = taskOf(project, taskId);
+	if (!canMoveTask(task.status, result.status)) throw new InvalidTransitionError(project.id, task.status, result.status, taskId);
+	const next: TaskState = {
+		status: result.status,
+		attempts: task.attempts,
+		files: result.files ?? [],
+		testReport: result.testReport ?? null,
+		updatedAt: now,
+	};
+	if (result.error !== undefined) next.error = result.error;
+	// The log keeps what happened, not the payload: file contents and reports stay on the task.
+	const data: Record<string, unknown> = {
+		taskId,
+		attempt: task.attempts,
+		files: next.files.map((f) => f.path),
+		hasTestReport: next.testReport !== null,
+	};
+	if (result.error !== undefined) data.error = result.error;
+	return {
+		project: withTask(project, taskId, next),
+		events: [{ type: result.status === 'done' ? EVENT.taskDone : EVENT.taskFailed, data }],
+	};
+}
+
+/** Usage is metered, not logged: one event per LLM call would crowd the transitions out of the log. */
+export function addRoleUsage(project: Project, role: string, usage: LlmUsage): Change {
+	const byRole = { ...project.usage.byRole, [role]: addUsage(own(project.usage.byRole, role) ?? emptyUsage(), usage) };
+	return { project: { ...project, usage: { total: addUsage(project.usage.total, usage), byRole } }, events: [] };
+}
+
+export function setRepository(project: Project, repository: RepositoryInfo | null): Change {
+	return {
+		project: { ...project, repository },
+		events: [{ type: EVENT.repositorySet, data: { repository } }],
+	};
+}
+
+/** Archiving twice is not an error: the first archive stands. */
+export function archive(project: Project, now: string): Change {
+	if (project.archivedAt !== null) return null;
+	return {
+		project: { ...project, archivedAt: now },
+		events: [{ type: EVENT.archived, data: { status: project.status } }],
+	};
+}
+
+function taskOf(project: Project, taskId: string): TaskState {
+	const task = own(project.tasks, taskId);
+	if (!task) throw new TaskNotFoundError(project.id, taskId);
+	return task;
+}
+
+function withTask(project: Project, taskId: string, task: TaskState): Project {
+	return { ...project, tasks: { ...project.tasks, [taskId]: task } };
+}
+
+// Ids come from model output: "constructor" must not find Object.prototype's.
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+	return Object.hasOwn(record, key) ? record[key] : undefined;
+}

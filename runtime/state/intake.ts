@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { projectIntakeSchema, type Project, type ProjectClient, type ProjectIntake } from '../contracts/project';
+import { emptyUsage } from '../contracts/usage';
+import { InvalidInputError } from '../errors';
+import { schemaProblems } from '../llm/schemaValidator';
+import type { StoreLimits } from './limits';
+import { checkLength } from './validation';
+
+/** The intake with surrounding whitespace trimmed and empty client fields dropped; refuses bad input. */
+export function checkIntake(value: unknown, limits: StoreLimits): ProjectIntake & { client: ProjectClient } {
+	const problems = schemaProblems(projectIntakeSchema, value);
+	if (problems.length) throw new InvalidInputError('intake', problems.join('; '));
+	const raw = value as ProjectIntake;
+	const title = raw.title.trim();
+	const requirements = raw.requirements.trim();
+	if (!title) throw new InvalidInputError('title', 'is empty: give the project a name');
+	if (!requirements) throw new InvalidInputError('requirements', 'is empty: describe what the client wants built');
+	checkLength('title', title, limits.maxTitleLength);
+	checkLength('requirements', requirements, limits.maxRequirementsLength);
+
+	const client: ProjectClient = {};
+	const name = raw.client?.name?.trim();
+	const email = raw.client?.email?.trim();
+	if (name) {
+		checkLength('client.name', name, 200);
+		client.name = name;
+	}
+	if (email) {
+		checkLength('client.email', email, 320);
+		if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new InvalidInputError('client.email', `is not an email address: "${email}"`);
+		client.email = email;
+	}
+	return { title, requirements, client };
+}
+
+/**
+ * The idempotency key of an intake that came without one. Whitespace and the case of the email do
+ * not count, so a form submitted twice, or re-sent by a retrying webhook, maps to the same project.
+ */
+export function intakeIdempotencyKey(intake: ProjectIntake & { client: ProjectClient }): string {
+	const text = (s: string | undefined) => (s ?? '').normalize('NFC').trim().replace(/\s+/g, ' ');
+	const identity = [text(intake.title), text(intake.requirements), text(intake.client.name), text(intake.client.email).toLowerCase()];
+	return `sha256:${createHash('sha256').update(JSON.stringify(identity)).digest('hex')}`;
+}
+
+export function newProject(
+	id: string,
+	intake: ProjectIntake & { client: ProjectClient },
+	idempotencyKey: string,
+	now: string,
+): Project {
+	return {
+		id,
+		title: intake.title,
+		client: intake.client,
+		requirements: intake.requirements,
+		status: 'intake',
+		resumeStatus: null,
+		statusReason: null,
+		plan: null,
+		tasks: {},
+		repository: null,
+		usage: { total: emptyUsage(), byRole: {} },
+		createdAt: now,
+		updatedAt: now,
+		archivedAt: null,
+		version: 1,
+		idempotencyKey,
+	};
+}

@@ -1,0 +1,50 @@
+import { createServer } from 'node:net';
+import { connectRedis, RedisUnavailableError } from '../../../runtime/state';
+import { testRedisOptions } from '../../support/redis';
+
+/** A port that was free a moment ago, so nothing answers on it. */
+async function closedPort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
+}
+
+describe('connectRedis', () => {
+	it('returns a ready client whose commands wait through reconnects, as BullMQ needs', async () => {
+		const redis = await connectRedis(testRedisOptions());
+		try {
+			expect(redis.status).toBe('ready');
+			expect(await redis.ping()).toBe('PONG');
+			expect(redis.options.maxRetriesPerRequest).toBeNull();
+		} finally {
+			await redis.quit();
+		}
+	});
+
+	it('keeps a maxRetriesPerRequest the caller chose', async () => {
+		const redis = await connectRedis({ ...testRedisOptions(), maxRetriesPerRequest: 2 });
+		try {
+			expect(redis.options.maxRetriesPerRequest).toBe(2);
+		} finally {
+			await redis.quit();
+		}
+	});
+
+	it('fails fast naming host and port when nothing listens there', async () => {
+		const port = await closedPort();
+		const started = Date.now();
+		const error = await connectRedis({ host: '127.0.0.1', port }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(RedisUnavailableError);
+		expect((error as Error).message).toMatch(new RegExp(`^Cannot reach Redis at 127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`));
+		expect(Date.now() - started).toBeLessThan(5_000);
+	});
+
+	it('names the address of a URL without its password', async () => {
+		const port = await closedPort();
+		const error = await connectRedis(`redis://user:s3cret@127.0.0.1:${port}/3`).catch((e: unknown) => e);
+		expect(error).toMatchObject({ address: `127.0.0.1:${port}` });
+		expect((error as Error).message).not.toContain('s3cret');
+	});
+});
