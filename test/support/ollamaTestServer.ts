@@ -53,6 +53,7 @@ export class OllamaTestServer {
 	models: string[];
 	private readonly queue: ScriptedReply[] = [];
 	private responder: Responder = () => ({ content: '{}' });
+	private tagsReply: Pick<ScriptedReply, 'status' | 'error' | 'delayMs' | 'hang'> = {};
 	private readonly hanging = new Set<ServerResponse>();
 
 	private constructor(
@@ -86,6 +87,12 @@ export class OllamaTestServer {
 		return this;
 	}
 
+	/** How GET /api/tags answers from now on: `{}` lists `models`; status, delay or hang as for chat. */
+	respondToTags(reply: Pick<ScriptedReply, 'status' | 'error' | 'delayMs' | 'hang'>): this {
+		this.tagsReply = reply;
+		return this;
+	}
+
 	chatRequests(): RecordedRequest[] {
 		return this.requests.filter((r) => r.path === '/api/chat');
 	}
@@ -113,6 +120,10 @@ export class OllamaTestServer {
 		if (req.method === 'GET' && path === '/') return sendText(res, 200, 'Ollama is running');
 		if (req.method === 'GET' && path === '/api/version') return sendJson(res, 200, { version: '0.12.6' });
 		if (req.method === 'GET' && path === '/api/tags') {
+			const reply = this.tagsReply;
+			if (reply.hang) return this.hang(res);
+			if (reply.delayMs) await sleep(reply.delayMs);
+			if (reply.status) return sendJson(res, reply.status, { error: reply.error ?? `scripted HTTP ${reply.status}` });
 			return sendJson(res, 200, { models: this.models.map(modelEntry) });
 		}
 		if (req.method === 'POST' && path === '/api/chat') return this.chat(recorded, res);

@@ -1,0 +1,66 @@
+import { parseJsonReply } from '../../../runtime/llm/jsonReply';
+
+describe('parseJsonReply', () => {
+	it('parses a reply that is plain JSON, including surrounding whitespace', () => {
+		expect(parseJsonReply('  \n{"a": 1, "b": [true, null]}\n ')).toEqual({ ok: true, value: { a: 1, b: [true, null] } });
+	});
+
+	it('returns top-level JSON that is not an object as it is (the schema judges it, not the parser)', () => {
+		expect(parseJsonReply('[1, 2]')).toEqual({ ok: true, value: [1, 2] });
+		expect(parseJsonReply('"just text"')).toEqual({ ok: true, value: 'just text' });
+	});
+
+	it('takes JSON out of a ```json fence with prose around it', () => {
+		const reply = 'Here is the plan:\n```json\n{"summary": "x", "n": 2}\n```\nHope this helps!';
+		expect(parseJsonReply(reply)).toEqual({ ok: true, value: { summary: 'x', n: 2 } });
+	});
+
+	it('takes a JSON list out of a fence (not only objects)', () => {
+		expect(parseJsonReply('The ids:\n```json\n["T1", "T2"]\n```')).toEqual({ ok: true, value: ['T1', 'T2'] });
+	});
+
+	it('takes JSON out of a fence without a language tag', () => {
+		expect(parseJsonReply('```\n{"a": "b"}\n```')).toEqual({ ok: true, value: { a: 'b' } });
+	});
+
+	it('takes the first complete object out of prose without fences', () => {
+		expect(parseJsonReply('Sure! {"a": {"b": 1}} and that is all. {"c": 2}')).toEqual({ ok: true, value: { a: { b: 1 } } });
+	});
+
+	it('ignores braces inside JSON strings when finding where the embedded object ends', () => {
+		const reply = 'Result: {"text": "a } tricky { string with \\" quote", "n": 1} trailing words';
+		expect(parseJsonReply(reply)).toEqual({ ok: true, value: { text: 'a } tricky { string with " quote', n: 1 } });
+	});
+
+	it('skips braces in the prose before the JSON object', () => {
+		expect(parseJsonReply('I filled in the {name} field: {"name": "Ada"}')).toEqual({ ok: true, value: { name: 'Ada' } });
+		expect(parseJsonReply('Note { unbalanced\n{"ok": true}')).toEqual({ ok: true, value: { ok: true } });
+	});
+
+	it('reports an empty or whitespace-only reply as empty', () => {
+		expect(parseJsonReply('')).toEqual({ ok: false, problem: 'the reply was empty' });
+		expect(parseJsonReply(' \n\t ')).toEqual({ ok: false, problem: 'the reply was empty' });
+	});
+
+	it('reports broken JSON with the parser message so the repair prompt can quote it', () => {
+		let parserMessage = '';
+		try {
+			JSON.parse('{"a": 1,');
+		} catch (error) {
+			parserMessage = (error as Error).message;
+		}
+		const result = parseJsonReply('{"a": 1,');
+		expect(result).toEqual({ ok: false, problem: `the reply is not valid JSON (${parserMessage})` });
+	});
+
+	it('reports prose without any JSON as not valid JSON', () => {
+		const result = parseJsonReply('I cannot help with that.');
+		expect(result.ok).toBe(false);
+		expect(!result.ok && result.problem).toMatch(/^the reply is not valid JSON \(/);
+	});
+
+	it('does not accept a fenced block that is not JSON', () => {
+		const result = parseJsonReply('```json\nsummary: yaml, not json\n```');
+		expect(result.ok).toBe(false);
+	});
+});
