@@ -39,8 +39,11 @@ export interface ProducedFile {
 	content: string;
 }
 
-/** The free-form report of the tester agent; its shape belongs to the tester contract, not the store. */
-export type TestReport = Record<string, unknown>;
+/**
+ * A task's test report as the store keeps it: free-form, so the store does not depend on the
+ * tester's contract. The AI Tester stores a TestReport (./testReport.ts), which is assignable to it.
+ */
+export type StoredTestReport = Record<string, unknown>;
 
 export interface TaskState {
 	status: TaskStatus;
@@ -48,7 +51,9 @@ export interface TaskState {
 	attempts: number;
 	/** The files of the latest result; a retry's result replaces them. */
 	files: ProducedFile[];
-	testReport: TestReport | null;
+	/** The tests the tester wrote for this task; the developer's fixes must make them pass. */
+	testFiles: ProducedFile[];
+	testReport: StoredTestReport | null;
 	error?: string;
 	updatedAt: string;
 }
@@ -56,9 +61,19 @@ export interface TaskState {
 /** What an agent reports when it finishes a task. */
 export interface TaskResult {
 	status: 'done' | 'failed';
+	/** Omitted: the task keeps the files it has. */
 	files?: ProducedFile[];
-	testReport?: TestReport | null;
+	/** Omitted: the task keeps the test files it has. */
+	testFiles?: ProducedFile[];
+	testReport?: StoredTestReport | null;
 	error?: string;
+}
+
+/** Work recorded on an in-progress task without finishing it: the developer's files, the tester's tests or report. */
+export interface TaskWork {
+	files?: ProducedFile[];
+	testFiles?: ProducedFile[];
+	testReport?: StoredTestReport | null;
 }
 
 export interface RepositoryInfo {
@@ -118,6 +133,7 @@ export const PROJECT_EVENT_TYPES = {
 	repositorySet: 'project.repository_set',
 	archived: 'project.archived',
 	taskStarted: 'task.started',
+	taskWorkRecorded: 'task.work_recorded',
 	taskDone: 'task.done',
 	taskFailed: 'task.failed',
 } as const;
@@ -137,10 +153,22 @@ export const taskResultSchema: JSONSchemaType<TaskResult> = {
 	properties: {
 		status: { type: 'string', enum: ['done', 'failed'] },
 		files: { type: 'array', items: producedFileSchema, nullable: true },
+		testFiles: { type: 'array', items: producedFileSchema, nullable: true },
 		testReport: { type: 'object', required: [], nullable: true },
 		error: { type: 'string', nullable: true },
 	},
 	required: ['status'],
+	additionalProperties: false,
+};
+
+export const taskWorkSchema: JSONSchemaType<TaskWork> = {
+	type: 'object',
+	properties: {
+		files: { type: 'array', items: producedFileSchema, nullable: true },
+		testFiles: { type: 'array', items: producedFileSchema, nullable: true },
+		testReport: { type: 'object', required: [], nullable: true },
+	},
+	required: [],
 	additionalProperties: false,
 };
 
@@ -219,11 +247,12 @@ const taskStateSchema: SchemaObject = {
 		status: { type: 'string', enum: [...TASK_STATUSES] },
 		attempts: { type: 'integer', minimum: 0 },
 		files: { type: 'array', items: producedFileSchema },
+		testFiles: { type: 'array', items: producedFileSchema },
 		testReport: { type: ['object', 'null'] },
 		error: { type: 'string' },
 		updatedAt: { type: 'string' },
 	},
-	required: ['status', 'attempts', 'files', 'testReport', 'updatedAt'],
+	required: ['status', 'attempts', 'files', 'testFiles', 'testReport', 'updatedAt'],
 };
 
 const projectStatusSchema = { type: 'string', enum: [...PROJECT_STATUSES] };

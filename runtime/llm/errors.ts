@@ -1,3 +1,5 @@
+import type { LlmUsage } from '../contracts/usage';
+
 export type LlmErrorCode =
 	/** The model is not on the server (HTTP 404): pull it or pick another. Permanent. */
 	| 'model_not_found'
@@ -51,8 +53,10 @@ export class LlmOutputError extends LlmError {
 	readonly rawReply: string;
 	readonly problems: string[];
 	readonly attempts: number;
+	/** What the failed attempts cost: they are paid for even though the output is unusable. */
+	readonly usage?: LlmUsage;
 
-	constructor(model: string, rawReply: string, problems: string[], attempts: number) {
+	constructor(model: string, rawReply: string, problems: string[], attempts: number, usage?: LlmUsage) {
 		super(
 			'invalid_output',
 			`Model "${model}" did not return valid output after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${problems
@@ -64,5 +68,6 @@ export class LlmOutputError extends LlmError {
 		this.rawReply = rawReply;
 		this.problems = problems;
 		this.attempts = attempts;
+		this.usage = usage;
 	}
 }

@@ -133,7 +133,7 @@ export class LlmClient {
 				return { value: problems.value, raw: reply.content, model: request.model, usage, repairs: attempt };
 			}
 			if (attempt >= maxRepairs) {
-				throw new LlmOutputError(request.model, reply.content, problems.problems, attempt + 1);
+				throw new LlmOutputError(request.model, reply.content, problems.problems, attempt + 1, usage);
 			}
 			messages.push(
 				{ role: 'assistant', content: reply.content.slice(0, MAX_REPLY_QUOTED_IN_REPAIR) },

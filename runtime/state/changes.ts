@@ -6,6 +6,7 @@ import {
 	type RepositoryInfo,
 	type TaskResult,
 	type TaskState,
+	type TaskWork,
 } from '../contracts/project';
 import { addUsage, emptyUsage, type LlmUsage } from '../contracts/usage';
 import { InvalidTransitionError, TaskNotFoundError } from './errors';
@@ -42,7 +43,7 @@ export function setPlan(project: Project, plan: Plan, now: string): Change {
 	const tasks: Record<string, TaskState> = Object.fromEntries(
 		plan.tasks.map(({ id }) => [
 			id,
-			own(project.tasks, id) ?? { status: 'pending', attempts: 0, files: [], testReport: null, updatedAt: now },
+			own(project.tasks, id) ?? { status: 'pending', attempts: 0, files: [], testFiles: [], testReport: null, updatedAt: now },
 		]),
 	);
 	const dropped = Object.keys(project.tasks).filter((id) => !Object.hasOwn(tasks, id));
@@ -62,14 +63,18 @@ export function startTask(project: Project, taskId: string, now: string): Change
 	};
 }
 
-/** The files, test report and error of a result replace those of any earlier attempt. */
+/**
+ * The test report and error of a result replace those of any earlier attempt; its files and test
+ * files too, when it has them (a tester finishing a task need not send the developer's files back).
+ */
 export function recordTaskResult(project: Project, taskId: string, result: TaskResult, now: string): Change {
 	const task = taskOf(project, taskId);
 	if (!canMoveTask(task.status, result.status)) throw new InvalidTransitionError(project.id, task.status, result.status, taskId);
 	const next: TaskState = {
 		status: result.status,
 		attempts: task.attempts,
-		files: result.files ?? [],
+		files: result.files ?? task.files,
+		testFiles: result.testFiles ?? task.testFiles ?? [],
 		testReport: result.testReport ?? null,
 		updatedAt: now,
 	};
@@ -86,6 +91,24 @@ export function recordTaskResult(project: Project, taskId: string, result: TaskR
 		project: withTask(project, taskId, next),
 		events: [{ type: result.status === 'done' ? EVENT.taskDone : EVENT.taskFailed, data }],
 	};
+}
+
+/** Files or a test report written while the task is in progress; what the work omits stays as it is. */
+export function recordTaskWork(project: Project, taskId: string, work: TaskWork, now: string): Change {
+	const task = taskOf(project, taskId);
+	if (task.status !== 'in_progress') throw new InvalidTransitionError(project.id, task.status, 'in_progress', taskId);
+	const next: TaskState = {
+		...task,
+		files: work.files ?? task.files,
+		testFiles: work.testFiles ?? task.testFiles ?? [],
+		testReport: work.testReport === undefined ? task.testReport : work.testReport,
+		updatedAt: now,
+	};
+	const data: Record<string, unknown> = { taskId, attempt: task.attempts };
+	if (work.files) data.files = work.files.map((f) => f.path);
+	if (work.testFiles) data.testFiles = work.testFiles.map((f) => f.path);
+	if (work.testReport) data.testStatus = work.testReport.status ?? null;
+	return { project: withTask(project, taskId, next), events: [{ type: EVENT.taskWorkRecorded, data }] };
 }
 
 /** Usage is metered, not logged: one event per LLM call would crowd the transitions out of the log. */

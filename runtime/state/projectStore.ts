@@ -10,6 +10,7 @@ import {
 	type ProjectStatus,
 	type RepositoryInfo,
 	type TaskResult,
+	type TaskWork,
 } from '../contracts/project';
 import type { LlmUsage } from '../contracts/usage';
 import { InvalidInputError } from '../errors';
@@ -169,6 +170,13 @@ export class ProjectStore {
 		const task = check.checkTaskId(taskId);
 		const checked = check.checkTaskResult(result, this.limits);
 		return this.update(id, options, (p, now) => changes.recordTaskResult(p, task, checked, now));
+	}
+
+	/** Stores files, test files or a test report on an in-progress task without finishing it. */
+	async recordTaskWork(id: string, taskId: string, work: TaskWork, options: UpdateOptions = {}): Promise<Project> {
+		const task = check.checkTaskId(taskId);
+		const checked = check.checkTaskWork(work, this.limits);
+		return this.update(id, options, (p, now) => changes.recordTaskWork(p, task, checked, now));
 	}
 
 	/** Adds one LLM call's (or one agent run's) usage to the project total and to the role's. */

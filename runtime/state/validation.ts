@@ -5,10 +5,13 @@ import {
 	newProjectEventSchema,
 	repositoryInfoSchema,
 	taskResultSchema,
+	taskWorkSchema,
+	type ProducedFile,
 	type NewProjectEvent,
 	type ProjectStatus,
 	type RepositoryInfo,
 	type TaskResult,
+	type TaskWork,
 } from '../contracts/project';
 import type { LlmUsage } from '../contracts/usage';
 import { InvalidInputError } from '../errors';
@@ -92,18 +95,33 @@ export function checkTaskResult(value: unknown, limits: StoreLimits): TaskResult
 	const problems = schemaProblems(taskResultSchema, value);
 	if (problems.length) throw new InvalidInputError('result', problems.join('; '));
 	const result = value as TaskResult;
-	const seen = new Set<string>();
-	(result.files ?? []).forEach((file, i) => {
-		const field = `result.files[${i}]`;
-		const pathProblem = unsafePathProblem(file.path);
-		if (pathProblem) throw new InvalidInputError(`${field}.path`, pathProblem);
-		if (seen.has(file.path)) throw new InvalidInputError(`${field}.path`, `"${file.path}" appears twice in this result`);
-		seen.add(file.path);
-		checkBytes(`${field}.content`, file.content, limits.maxFileBytes);
-	});
+	checkFileList('result.files', result.files, limits);
+	checkFileList('result.testFiles', result.testFiles, limits);
 	if (result.testReport) checkBytes('result.testReport', JSON.stringify(result.testReport), limits.maxTestReportBytes);
 	if (result.error !== undefined) checkLength('result.error', result.error, limits.maxErrorLength);
 	return result;
+}
+
+export function checkTaskWork(value: unknown, limits: StoreLimits): TaskWork {
+	const problems = schemaProblems(taskWorkSchema, value);
+	if (problems.length) throw new InvalidInputError('work', problems.join('; '));
+	const work = value as TaskWork;
+	checkFileList('work.files', work.files, limits);
+	checkFileList('work.testFiles', work.testFiles, limits);
+	if (work.testReport) checkBytes('work.testReport', JSON.stringify(work.testReport), limits.maxTestReportBytes);
+	return work;
+}
+
+function checkFileList(field: string, files: ProducedFile[] | undefined, limits: StoreLimits): void {
+	const seen = new Set<string>();
+	(files ?? []).forEach((file, i) => {
+		const at = `${field}[${i}]`;
+		const pathProblem = unsafePathProblem(file.path);
+		if (pathProblem) throw new InvalidInputError(`${at}.path`, pathProblem);
+		if (seen.has(file.path)) throw new InvalidInputError(`${at}.path`, `"${file.path}" appears twice in this list`);
+		seen.add(file.path);
+		checkBytes(`${at}.content`, file.content, limits.maxFileBytes);
+	});
 }
 
 export function checkUsage(role: unknown, usage: unknown): { role: string; usage: LlmUsage } {

@@ -171,6 +171,8 @@ describe('LlmClient.generateStructured: repairs', () => {
 		expect(output.model).toBe('test-model');
 		expect(output.message).toMatch(/^Model "test-model" did not return valid output after 3 attempts: the reply is not valid JSON/);
 		expect(server.chatRequests()).toHaveLength(3);
+		expect(output.usage?.calls).toBe(3);
+		expect(output.usage?.completionTokens).toBeGreaterThan(0);
 	});
 
 	it('keeps every repair round in the conversation', async () => {
