@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { InvalidInputError } from '../errors';
 import { RedisUnavailableError } from './errors';
 
 /**
@@ -31,6 +32,17 @@ export async function connectRedis(target: string | RedisOptions = {}, overrides
 		throw new RedisUnavailableError(addressOf(redis.options), lastError ?? error);
 	} finally {
 		redis.off('error', remember);
+	}
+	// ioredis selects the database in the background and stays on 0 when Redis refuses it: select it
+	// again here, where a refusal still stops the caller instead of silently writing to database 0.
+	const db = Number(redis.options.db ?? 0);
+	if (db !== 0) {
+		try {
+			await redis.select(db);
+		} catch (error) {
+			redis.disconnect();
+			throw new InvalidInputError('database', `Redis at ${addressOf(redis.options)} refused database ${db}: ${(error as Error).message}`);
+		}
 	}
 	return redis;
 }

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { connectRedis, RedisUnavailableError } from '../../../runtime/state';
+import { InvalidInputError } from '../../../runtime/errors';
 import { testRedisOptions } from '../../support/redis';
 
 /** A port that was free a moment ago, so nothing answers on it. */
@@ -46,5 +47,23 @@ describe('connectRedis', () => {
 		const error = await connectRedis(`redis://user:s3cret@127.0.0.1:${port}/3`).catch((e: unknown) => e);
 		expect(error).toMatchObject({ address: `127.0.0.1:${port}` });
 		expect((error as Error).message).not.toContain('s3cret');
+	});
+});
+
+describe('connectRedis database selection', () => {
+	it('refuses a database Redis does not have instead of silently using database 0', async () => {
+		const error = await connectRedis({ ...testRedisOptions(), db: 99_999 }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(InvalidInputError);
+		expect((error as InvalidInputError).field).toBe('database');
+		expect((error as Error).message).toMatch(/refused database 99999/);
+	});
+
+	it('is on the database it was given', async () => {
+		const redis = await connectRedis({ ...testRedisOptions(), db: 12 });
+		try {
+			expect(await redis.call('CLIENT', 'INFO')).toMatch(/\bdb=12\b/);
+		} finally {
+			await redis.quit();
+		}
 	});
 });

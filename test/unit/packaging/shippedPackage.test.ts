@@ -60,7 +60,6 @@ describe('the package as npm packs it', () => {
 	it('names each node and credential class after its file, as n8n\'s loader requires', () => {
 		for (const entry of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {
 			const className = entry.split('/').pop()!.split('.')[0];
-			// eslint-disable-next-line @typescript-eslint/no-require-imports
 			const exported = require(join(root, entry)) as Record<string, new () => unknown>;
 			expect(typeof exported[className]).toBe('function');
 			expect(() => new exported[className]()).not.toThrow();

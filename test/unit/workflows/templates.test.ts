@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import type { INodeType } from 'n8n-workflow';
 
 import { AiPlanner } from '../../../nodes/AiPlanner/AiPlanner.node';
+import { ProjectState } from '../../../nodes/ProjectState/ProjectState.node';
 import { TaskSplitter } from '../../../nodes/TaskSplitter/TaskSplitter.node';
 
 const PACKAGE = 'n8n-nodes-ai-company';
-const ourNodes = new Map<string, INodeType>([new AiPlanner(), new TaskSplitter()].map((n) => [`${PACKAGE}.${n.description.name}`, n]));
+const ourNodes = new Map<string, INodeType>([new AiPlanner(), new TaskSplitter(), new ProjectState()].map((n) => [`${PACKAGE}.${n.description.name}`, n]));
 const packageJson = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { n8n: { nodes: string[] } };
 
 interface TemplateNode {

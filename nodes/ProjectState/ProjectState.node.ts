@@ -1,0 +1,141 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { DEFAULT_KEY_PREFIX } from '../../runtime';
+import { REDIS_CREDENTIAL_TEST, redisCredentialDescriptions, testRedisCredential } from '../shared/redisConnection';
+import { operationFields, VERSIONED_OPERATIONS } from './actions/operations';
+import { router } from './actions/router';
+
+export class ProjectState implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Project State',
+		name: 'projectState',
+		icon: 'file:projectState.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] }}',
+		description: 'Creates, reads and moves projects along their lifecycle in Redis, with their plan, task results and event log',
+		defaults: { name: 'Project State' },
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: redisCredentialDescriptions,
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Add Event',
+						value: 'addEvent',
+						description: 'Log something that happened, without changing the project',
+						action: 'Add an event to a project',
+					},
+					{
+						name: 'Add Usage',
+						value: 'addUsage',
+						description: 'Add model usage (tokens, time, calls) to the project\'s total and to a role\'s',
+						action: 'Add usage to a project',
+					},
+					{
+						name: 'Archive',
+						value: 'archive',
+						description: 'Take a project out of every listing; it stays readable',
+						action: 'Archive a project',
+					},
+					{
+						name: 'Create',
+						value: 'create',
+						description: 'Start a project from a client request, or return the one already created for it',
+						action: 'Create a project',
+					},
+					{
+						name: 'Delete',
+						value: 'delete',
+						description: 'Remove a project with its event log',
+						action: 'Delete a project',
+					},
+					{
+						name: 'Get',
+						value: 'get',
+						description: 'Read a project',
+						action: 'Get a project',
+					},
+					{
+						name: 'Get Events',
+						value: 'getEvents',
+						description: 'Read a project\'s event log, oldest first',
+						action: 'Get the events of a project',
+					},
+					{
+						name: 'List',
+						value: 'list',
+						description: 'Active projects, or those in one status, newest first',
+						action: 'List projects',
+					},
+					{
+						name: 'Record Task Result',
+						value: 'recordTaskResult',
+						description: 'Mark a started task done or failed, with its files, test report and error',
+						action: 'Record a task result',
+					},
+					{
+						name: 'Set Plan',
+						value: 'setPlan',
+						description: 'Store the AI Planner\'s plan and a pending entry for each of its tasks',
+						action: 'Set the plan of a project',
+					},
+					{
+						name: 'Start Task',
+						value: 'startTask',
+						description: 'Mark a pending or failed task in progress, counting the attempt',
+						action: 'Start a task',
+					},
+					{
+						name: 'Update Status',
+						value: 'updateStatus',
+						description: 'Move a project along its lifecycle',
+						action: 'Update the status of a project',
+					},
+				],
+				default: 'get',
+			},
+			...operationFields,
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Expected Version',
+						name: 'expectedVersion',
+						type: 'number',
+						default: 1,
+						typeOptions: { minValue: 1 },
+						description:
+							'Change the project only if it is still at this version (the version an earlier step read); otherwise fail without writing anything',
+						displayOptions: { show: { '/operation': VERSIONED_OPERATIONS } },
+					},
+					{
+						displayName: 'Key Prefix',
+						name: 'keyPrefix',
+						type: 'string',
+						default: DEFAULT_KEY_PREFIX,
+						description:
+							'Starts every Redis key of the store, so several installations can share one Redis database. Use the same prefix everywhere: projects under another prefix are not found.',
+					},
+				],
+			},
+		],
+	};
+
+	methods = {
+		credentialTest: { [REDIS_CREDENTIAL_TEST]: testRedisCredential },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return router.call(this);
+	}
+}
