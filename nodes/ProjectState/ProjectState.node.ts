@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-
-import { DEFAULT_KEY_PREFIX } from '../../runtime';
-import { REDIS_CREDENTIAL_TEST, redisCredentialDescriptions, testRedisCredential } from '../shared/redisConnection';
+import { keyPrefixOption } from '../shared/executionStore';
+import { REDIS_CREDENTIAL_TEST, testRedisCredential } from '../shared/redisConnection';
+import { projectStateCredentials } from './helpers/credentials';
 import { operationFields, VERSIONED_OPERATIONS } from './actions/operations';
 import { router } from './actions/router';
 
@@ -17,7 +17,7 @@ export class ProjectState implements INodeType {
 		defaults: { name: 'Project State' },
 		inputs: ['main'],
 		outputs: ['main'],
-		credentials: redisCredentialDescriptions,
+		credentials: projectStateCredentials,
 		properties: [
 			{
 				displayName: 'Operation',
@@ -74,6 +74,12 @@ export class ProjectState implements INodeType {
 						action: 'List projects',
 					},
 					{
+						name: 'Publish Repository',
+						value: 'publish',
+						description: 'Push the project\'s code to a git remote or GitHub, one commit per finished task',
+						action: 'Publish the project repository',
+					},
+					{
 						name: 'Record Task Result',
 						value: 'recordTaskResult',
 						description: 'Mark a started task done or failed, with its files, test report and error',
@@ -118,14 +124,7 @@ export class ProjectState implements INodeType {
 							'Change the project only if it is still at this version (the version an earlier step read); otherwise fail without writing anything',
 						displayOptions: { show: { '/operation': VERSIONED_OPERATIONS } },
 					},
-					{
-						displayName: 'Key Prefix',
-						name: 'keyPrefix',
-						type: 'string',
-						default: DEFAULT_KEY_PREFIX,
-						description:
-							'Starts every Redis key of the store, so several installations can share one Redis database. Use the same prefix everywhere: projects under another prefix are not found.',
-					},
+					keyPrefixOption,
 				],
 			},
 		],

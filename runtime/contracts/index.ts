@@ -1,4 +1,5 @@
 export * from './plan';
 export * from './project';
 export * from './splitTask';
+export * from './testReport';
 export * from './usage';

@@ -6,9 +6,13 @@ import Handlebars from 'handlebars';
 
 import { InvalidInputError } from '../errors';
 
-export type PromptRole = 'planner';
+export type PromptRole = 'planner' | 'developer' | 'tester';
 
 const shipped = new Map<PromptRole, HandlebarsTemplateDelegate>();
+
+// Templates are compiled in an environment of our own, so helpers never leak into other users of Handlebars.
+const handlebars = Handlebars.create();
+handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 const custom = new Map<string, HandlebarsTemplateDelegate>();
 
 /** The template shipped for a role, as a file an operator can copy and adapt. */
@@ -34,7 +38,7 @@ export function renderPrompt(role: PromptRole, context: Record<string, unknown>,
 function compileShipped(role: PromptRole): HandlebarsTemplateDelegate {
 	let template = shipped.get(role);
 	if (!template) {
-		template = Handlebars.compile(shippedTemplateSource(role), { noEscape: true });
+		template = handlebars.compile(shippedTemplateSource(role), { noEscape: true });
 		shipped.set(role, template);
 	}
 	return template;
@@ -45,11 +49,11 @@ function compileCustom(source: string): HandlebarsTemplateDelegate {
 	if (!template) {
 		try {
 			// Parse now so a syntax error is reported as the operator's, not at first use.
-			Handlebars.parse(source);
+			handlebars.parse(source);
 		} catch (error) {
 			throw new InvalidInputError('customPromptTemplate', `not a valid Handlebars template: ${(error as Error).message}`);
 		}
-		template = Handlebars.compile(source, { noEscape: true });
+		template = handlebars.compile(source, { noEscape: true });
 		if (custom.size > 50) custom.clear();
 		custom.set(source, template);
 	}

@@ -9,6 +9,7 @@ import * as deleteProject from './delete.operation';
 import * as get from './get.operation';
 import * as getEvents from './getEvents.operation';
 import * as list from './list.operation';
+import * as publish from './publish.operation';
 import * as recordTaskResult from './recordTaskResult.operation';
 import * as setPlan from './setPlan.operation';
 import * as startTask from './startTask.operation';
@@ -30,6 +31,7 @@ export const operations = {
 	get,
 	getEvents,
 	list,
+	publish,
 	recordTaskResult,
 	setPlan,
 	startTask,

@@ -1,9 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import type { Redis } from 'ioredis';
 
-import { DEFAULT_KEY_PREFIX, ProjectStore, StoreKeys } from '../../../runtime';
-import { closeRedis, openRedis } from '../../shared/redisConnection';
+import { ExecutionStore } from '../../shared/executionStore';
 import { toNodeError } from '../../shared/toNodeError';
 import { FIELD_LABELS, readOptions } from '../helpers/parameters';
 import { operations, type OperationName } from './operations';
@@ -22,18 +20,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		throw new NodeOperationError(node, `The operation "${String(operationName)}" is not supported`);
 	}
 	const operation = operations[operationName];
-	// Recorded on every event this node writes, so the log says which step made a change.
-	const source = `n8n:${node.name}`.slice(0, 200);
-	const connection = new ExecutionConnection(this);
+	const stores = new ExecutionStore(this);
 	const output: INodeExecutionData[] = [];
 	try {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
-				const { keyPrefix } = readOptions(this, itemIndex);
-				const prefix = keyPrefix === undefined || keyPrefix === '' ? DEFAULT_KEY_PREFIX : (keyPrefix as string);
-				// A bad prefix is refused (naming "prefix") before anything connects.
-				new StoreKeys(prefix);
-				const store = new ProjectStore(await connection.get(itemIndex), { prefix, source });
+				const store = await stores.get(itemIndex, readOptions(this, itemIndex).keyPrefix);
 				const result = await operation.execute(store, this, itemIndex);
 				for (const json of Array.isArray(result) ? result : [result]) {
 					output.push({ json, pairedItem: { item: itemIndex } });
@@ -46,24 +38,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			}
 		}
 	} finally {
-		await connection.close();
+		await stores.close();
 	}
 	return [output];
-}
-
-/** The execution's one connection, opened when first needed; a failed open fails every item alike. */
-class ExecutionConnection {
-	private opening?: Promise<Redis>;
-
-	constructor(private readonly context: IExecuteFunctions) {}
-
-	async get(itemIndex: number): Promise<Redis> {
-		this.opening ??= this.context.getCredentials('redis', itemIndex).then(openRedis);
-		return this.opening;
-	}
-
-	async close(): Promise<void> {
-		const redis = await this.opening?.catch(() => undefined);
-		if (redis) await closeRedis(redis);
-	}
 }

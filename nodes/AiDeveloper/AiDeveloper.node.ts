@@ -1,0 +1,97 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { DEFAULT_CONTEXT_TOKENS } from '../../runtime';
+import { keyPrefixOption } from '../shared/executionStore';
+import { llmOptionProperties } from '../shared/llmOptions';
+import { getModels } from '../shared/loadModels';
+import {
+	OLLAMA_CREDENTIAL_TEST,
+	ollamaAuthenticationProperty,
+	testOllamaCredential,
+} from '../shared/ollamaCredentials';
+import { agentCredentialDescriptions } from '../shared/agentCredentials';
+import { taskTargetProperties } from '../shared/taskFields';
+import { executeAiDeveloper } from './execute';
+
+export class AiDeveloper implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'AI Developer',
+		name: 'aiDeveloper',
+		icon: 'file:aiDeveloper.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["mode"] === "fix" ? "Fix" : $parameter["mode"] === "write" ? "Write" : "Write or fix" }}: {{ $parameter["model"] }}',
+		description: 'Writes the code of a task, or fixes it from a failing test report, with a local Ollama model',
+		defaults: { name: 'AI Developer' },
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: agentCredentialDescriptions,
+		properties: [
+			ollamaAuthenticationProperty,
+			{
+				displayName: 'Model Name or ID',
+				name: 'model',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getModels', loadOptionsDependsOn: ['authentication'] },
+				default: '',
+				required: true,
+				description:
+					'The Ollama model that writes code. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			...taskTargetProperties,
+			{
+				displayName: 'Mode',
+				name: 'mode',
+				type: 'options',
+				options: [
+					{
+						name: 'Write or Fix',
+						value: 'auto',
+						description: 'Fix when the task\'s last test run failed, write otherwise: wire the fix loop back here',
+					},
+					{ name: 'Write', value: 'write', description: 'Write the task\'s code from its description' },
+					{ name: 'Fix', value: 'fix', description: 'Fix the code from the task\'s failing test report' },
+				],
+				default: 'auto',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					...llmOptionProperties,
+					{
+						displayName: 'Context Budget (Tokens)',
+						name: 'contextTokens',
+						type: 'number',
+						default: DEFAULT_CONTEXT_TOKENS,
+						typeOptions: { minValue: 0 },
+						description:
+							'How many tokens of existing project files the model sees whole (the most relevant first); other files are listed by path. Keeps prompts bounded as the project grows.',
+					},
+					{
+						displayName: 'Custom Prompt Template',
+						name: 'promptTemplate',
+						type: 'string',
+						typeOptions: { rows: 10 },
+						default: '',
+						description:
+							'A Handlebars template replacing the shipped developer prompt. Variables: {{task}}, {{planSummary}}, {{techStack}}, {{contextFiles}}, {{listedPaths}}, {{fix}}, {{failures}}, {{testFiles}}, {{testOutput}}, {{schema}}, {{fence}}.',
+					},
+					keyPrefixOption,
+				],
+			},
+		],
+	};
+
+	methods = {
+		loadOptions: { getModels },
+		credentialTest: { [OLLAMA_CREDENTIAL_TEST]: testOllamaCredential },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return executeAiDeveloper.call(this);
+	}
+}

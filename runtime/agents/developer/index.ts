@@ -1,0 +1,2 @@
+export * from './developTask';
+export * from './selectContext';

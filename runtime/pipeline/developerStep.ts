@@ -1,0 +1,78 @@
+import type { Project } from '../contracts/project';
+import { developTask, type DeveloperOutput, type DeveloperSettings, type FixRequest } from '../agents/developer';
+import { InvalidInputError } from '../errors';
+import type { LlmClient } from '../llm/llmClient';
+import type { ProjectStore } from '../state/projectStore';
+import { meteredAgentCall } from './metering';
+import { currentCodeFiles, mergeFiles, planTaskOf, testFilesToRun } from './projectFiles';
+
+export interface StepContext {
+	store: ProjectStore;
+	llm: LlmClient;
+	/** Written into the event log, e.g. "n8n:AI Developer" or "worker". */
+	source: string;
+}
+
+export type DeveloperMode = 'auto' | 'write' | 'fix';
+
+export interface DeveloperStepSettings extends DeveloperSettings {
+	/** auto: fix when the task's last test run failed, write otherwise. */
+	mode: DeveloperMode;
+}
+
+export interface DeveloperStepResult {
+	project: Project;
+	output: DeveloperOutput;
+	/** The task's attempt this work belongs to (1 for the first). */
+	attempt: number;
+}
+
+/**
+ * One developer turn on a stored task: starts (or restarts) it, writes or fixes its code from the
+ * stored project, and records the files and usage. The store is the source of truth, so any
+ * node or worker can take the next turn.
+ */
+export async function runDeveloperStep(context: StepContext, projectId: string, taskId: string, settings: DeveloperStepSettings): Promise<DeveloperStepResult> {
+	const { store, llm, source } = context;
+	let project = await store.get(projectId);
+	let { state } = planTaskOf(project, taskId);
+	if (state.status === 'done') {
+		throw new InvalidInputError('taskId', `task "${taskId}" is already done; its tests passed on attempt ${state.attempts}`);
+	}
+	const fix = fixRequestOf(project, taskId, settings.mode);
+	if (state.status !== 'in_progress') {
+		project = await store.startTask(projectId, taskId, { source });
+		state = project.tasks[taskId];
+	}
+	const { planTask } = planTaskOf(project, taskId);
+	const dependencyPaths = planTask.dependsOn.flatMap((id) => (Object.hasOwn(project.tasks, id) ? project.tasks[id].files.map((f) => f.path) : []));
+	const output = await meteredAgentCall(store, projectId, 'developer', source, () =>
+		developTask(
+			{
+				task: planTask,
+				planSummary: project.plan!.summary,
+				techStack: project.plan!.techStack,
+				projectFiles: currentCodeFiles(project),
+				priorityPaths: [...state.files.map((f) => f.path), ...dependencyPaths],
+				fix,
+				protectedPaths: testFilesToRun(project, taskId).map((f) => f.path),
+			},
+			llm,
+			settings,
+		),
+	);
+	await store.addUsage(projectId, 'developer', output.usage, { source });
+	project = await store.recordTaskWork(projectId, taskId, { files: mergeFiles(state.files, output.files) }, { source });
+	return { project, output, attempt: state.attempts };
+}
+
+function fixRequestOf(project: Project, taskId: string, mode: DeveloperMode): FixRequest | undefined {
+	const state = project.tasks[taskId];
+	const report = state.testReport as { status?: string; failures?: FixRequest['failures']; output?: string } | null;
+	const failedRun = !!report && report.status !== 'passed' && state.testFiles.length > 0;
+	if (mode === 'write' || (mode === 'auto' && !failedRun)) return undefined;
+	if (!failedRun) {
+		throw new InvalidInputError('mode', `task "${taskId}" has no failing test report to fix: run the AI Tester first, or use the Write mode`);
+	}
+	return { failures: report!.failures ?? [], output: report!.output ?? '', testFiles: state.testFiles };
+}

@@ -1,0 +1,5 @@
+export * from './developAndTest';
+export * from './developerStep';
+export * from './projectFiles';
+export * from './testerStep';
+export * from './publishProject';

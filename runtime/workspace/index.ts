@@ -1,0 +1,4 @@
+export * from './paths';
+export * from './materialize';
+export * from './git';
+export * from './github';
