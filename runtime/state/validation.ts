@@ -17,6 +17,7 @@ import type { LlmUsage } from '../contracts/usage';
 import { InvalidInputError } from '../errors';
 import { schemaProblems } from '../llm/schemaValidator';
 import { taskGraphProblems } from '../planning/taskGraph';
+import { checkFilePath } from '../workspace/paths';
 import type { StoreLimits } from './limits';
 
 // Every check here runs before the store reads or writes anything, so a refused call changes nothing.
@@ -116,8 +117,8 @@ function checkFileList(field: string, files: ProducedFile[] | undefined, limits:
 	const seen = new Set<string>();
 	(files ?? []).forEach((file, i) => {
 		const at = `${field}[${i}]`;
-		const pathProblem = unsafePathProblem(file.path);
-		if (pathProblem) throw new InvalidInputError(`${at}.path`, pathProblem);
+		// The same rules as for writing files: what the store accepts can always be materialised.
+		checkFilePath(file.path, `${at}.path`);
 		if (seen.has(file.path)) throw new InvalidInputError(`${at}.path`, `"${file.path}" appears twice in this list`);
 		seen.add(file.path);
 		checkBytes(`${at}.content`, file.content, limits.maxFileBytes);
@@ -182,10 +183,3 @@ function checkWholeNumber(field: string, value: unknown, min: number, max: numbe
 }
 
 // Files are written into a workspace later: a path must stay inside it on every platform.
-function unsafePathProblem(path: string): string | undefined {
-	if (path.includes('\0')) return 'must not contain a NUL character';
-	if (path.includes('\\')) return `must use "/" as separator, got "${path}"`;
-	if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return `must be relative to the project root, got "${path}"`;
-	if (path.split('/').some((part) => part === '..')) return `must not contain ".." segments, got "${path}"`;
-	return undefined;
-}

@@ -556,7 +556,13 @@ describe('Redis credential test', () => {
 		redisConnection.testRedisCredential.call({} as ICredentialTestFunctions, { id: 'c1', name: 'Redis', type: 'redis', data });
 
 	it('is the node\'s testedBy for the built-in redis credential', () => {
-		expect(node.description.credentials).toEqual([{ name: 'redis', required: true, testedBy: 'aiCompanyRedisConnectionTest' }]);
+		expect(node.description.credentials).toContainEqual({ name: 'redis', required: true, testedBy: 'aiCompanyRedisConnectionTest' });
+		// GitHub only where it is used: publishing to GitHub.
+		expect(node.description.credentials).toContainEqual({
+			name: 'githubApi',
+			required: true,
+			displayOptions: { show: { operation: ['publish'], publishTarget: ['github'] } },
+		});
 		expect(node.methods.credentialTest.aiCompanyRedisConnectionTest).toBe(redisConnection.testRedisCredential);
 	});
 

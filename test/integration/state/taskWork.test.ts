@@ -40,15 +40,18 @@ describe('work recorded on an in-progress task', () => {
 		expect(await redis.snapshot(store.keys.prefix)).toEqual(before);
 	});
 
-	it('refuses an unsafe test file path, naming the field, and changes nothing', async () => {
-		const { store, id, taskId } = await projectWithPlan();
-		await store.startTask(id, taskId);
-		const before = await redis.snapshot(store.keys.prefix);
-		const error = await store.recordTaskWork(id, taskId, { testFiles: [{ path: '../escape.js', content: '' }] }).catch((e: unknown) => e);
-		expect(error).toBeInstanceOf(InvalidInputError);
-		expect((error as InvalidInputError).field).toBe('work.testFiles[0].path');
-		expect(await redis.snapshot(store.keys.prefix)).toEqual(before);
-	});
+	it.each(['../escape.js', '.git/config', 'src/.git/hooks/pre-commit', 'a\u0000b.js'])(
+		'refuses the unsafe path %j with the same rules as writing files, naming the field, and changes nothing',
+		async (path) => {
+			const { store, id, taskId } = await projectWithPlan();
+			await store.startTask(id, taskId);
+			const before = await redis.snapshot(store.keys.prefix);
+			const error = await store.recordTaskWork(id, taskId, { testFiles: [{ path, content: '' }] }).catch((e: unknown) => e);
+			expect(error).toBeInstanceOf(InvalidInputError);
+			expect((error as InvalidInputError).field).toBe('work.testFiles[0].path');
+			expect(await redis.snapshot(store.keys.prefix)).toEqual(before);
+		},
+	);
 
 	it('lets a result that omits files keep the files and tests the task already has', async () => {
 		const { store, id, taskId } = await projectWithPlan();
