@@ -4,6 +4,7 @@ import { DEFAULT_CONTEXT_TOKENS } from '../../runtime';
 import { keyPrefixOption } from '../shared/executionStore';
 import { llmOptionProperties } from '../shared/llmOptions';
 import { getModels } from '../shared/loadModels';
+import { modelProperty } from '../shared/modelProperty';
 import {
 	OLLAMA_CREDENTIAL_TEST,
 	ollamaAuthenticationProperty,
@@ -28,16 +29,7 @@ export class AiDeveloper implements INodeType {
 		credentials: agentCredentialDescriptions,
 		properties: [
 			ollamaAuthenticationProperty,
-			{
-				displayName: 'Model Name or ID',
-				name: 'model',
-				type: 'options',
-				typeOptions: { loadOptionsMethod: 'getModels', loadOptionsDependsOn: ['authentication'] },
-				default: '',
-				required: true,
-				description:
-					'The Ollama model that writes code. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			},
+			modelProperty('writes code'),
 			...taskTargetProperties,
 			{
 				displayName: 'Mode',

@@ -4,6 +4,7 @@ import { llmOptionProperties } from '../shared/llmOptions';
 import { ollamaAuthenticationProperty, ollamaCredentialDescriptions } from '../shared/ollamaCredentials';
 
 import { getModels } from '../shared/loadModels';
+import { modelProperty } from '../shared/modelProperty';
 import { OLLAMA_CREDENTIAL_TEST, testOllamaCredential } from '../shared/ollamaCredentials';
 import { executeAiPlanner } from './execute';
 
@@ -22,16 +23,7 @@ export class AiPlanner implements INodeType {
 		credentials: ollamaCredentialDescriptions,
 		properties: [
 			ollamaAuthenticationProperty,
-			{
-				displayName: 'Model Name or ID',
-				name: 'model',
-				type: 'options',
-				typeOptions: { loadOptionsMethod: 'getModels', loadOptionsDependsOn: ['authentication'] },
-				default: '',
-				required: true,
-				description:
-					'The Ollama model that plans. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			},
+			modelProperty('plans'),
 			{
 				displayName: 'Requirements',
 				name: 'requirements',

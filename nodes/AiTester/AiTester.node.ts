@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { keyPrefixOption } from '../shared/executionStore';
 import { llmOptionProperties } from '../shared/llmOptions';
 import { getModels } from '../shared/loadModels';
+import { modelProperty } from '../shared/modelProperty';
 import {
 	OLLAMA_CREDENTIAL_TEST,
 	ollamaAuthenticationProperty,
@@ -27,16 +28,7 @@ export class AiTester implements INodeType {
 		credentials: agentCredentialDescriptions,
 		properties: [
 			ollamaAuthenticationProperty,
-			{
-				displayName: 'Model Name or ID',
-				name: 'model',
-				type: 'options',
-				typeOptions: { loadOptionsMethod: 'getModels', loadOptionsDependsOn: ['authentication'] },
-				default: '',
-				required: true,
-				description:
-					'The Ollama model that writes tests. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			},
+			modelProperty('writes tests'),
 			...taskTargetProperties,
 			{
 				displayName: 'Options',

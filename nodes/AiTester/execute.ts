@@ -1,61 +1,43 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { runTesterStep, type TesterStepSettings } from '../../runtime';
-import { ExecutionStore } from '../shared/executionStore';
+import { executePerItem } from '../shared/executePerItem';
 import { createLlmClient, readLlmCallSettings } from '../shared/llmOptions';
 import { getOllamaConnection } from '../shared/ollamaCredentials';
 import { readTaskTarget } from '../shared/taskFields';
-import { toNodeError } from '../shared/toNodeError';
 
 /**
  * One tester turn per input item. The output's `status` (the test run's) and `attempt` are what
  * an IF node needs to send a failed task back to the AI Developer.
  */
 export async function executeAiTester(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	const stores = new ExecutionStore(this);
-	const output: INodeExecutionData[] = [];
-	try {
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-				const { projectId, taskId } = readTaskTarget(this, itemIndex);
-				const settings = readLlmCallSettings(options);
-				const llm = createLlmClient(this, await getOllamaConnection(this, itemIndex), settings);
-				const store = await stores.get(itemIndex, options.keyPrefix);
-				const result = await runTesterStep({ store, llm, source: stores.source }, projectId, taskId, {
-					...settings,
-					model: String(this.getNodeParameter('model', itemIndex, '')),
-					promptTemplate: typeof options.promptTemplate === 'string' ? options.promptTemplate : undefined,
-					regenerateTests: options.regenerateTests === true,
-					run: runSettings(options),
-				});
-				const task = result.project.tasks[taskId];
-				output.push({
-					json: {
-						projectId,
-						taskId,
-						status: result.report.status,
-						taskStatus: task.status,
-						attempt: result.attempt,
-						report: result.report,
-						testFiles: task.testFiles.map((f) => f.path),
-						wroteTests: !!result.written,
-						model: result.written?.model ?? null,
-						usage: result.written?.usage ?? null,
-					} as unknown as IDataObject,
-					pairedItem: { item: itemIndex },
-				});
-			} catch (error) {
-				const nodeError = toNodeError(this.getNode(), error, itemIndex);
-				if (!this.continueOnFail()) throw nodeError;
-				output.push({ json: { error: nodeError.message, description: nodeError.description ?? null }, pairedItem: { item: itemIndex } });
-			}
-		}
-	} finally {
-		await stores.close();
-	}
-	return [output];
+	return executePerItem(this, async (itemIndex, stores) => {
+		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const { projectId, taskId } = readTaskTarget(this, itemIndex);
+		const settings = readLlmCallSettings(options);
+		const llm = createLlmClient(this, await getOllamaConnection(this, itemIndex), settings);
+		const store = await stores.get(itemIndex, options.keyPrefix);
+		const result = await runTesterStep({ store, llm, source: stores.source }, projectId, taskId, {
+			...settings,
+			model: String(this.getNodeParameter('model', itemIndex, '')),
+			promptTemplate: typeof options.promptTemplate === 'string' ? options.promptTemplate : undefined,
+			regenerateTests: options.regenerateTests === true,
+			run: runSettings(options),
+		});
+		const task = result.project.tasks[taskId];
+		return {
+			projectId,
+			taskId,
+			status: result.report.status,
+			taskStatus: task.status,
+			attempt: result.attempt,
+			report: result.report,
+			testFiles: task.testFiles.map((f) => f.path),
+			wroteTests: !!result.written,
+			model: result.written?.model ?? null,
+			usage: result.written?.usage ?? null,
+		} as unknown as IDataObject;
+	});
 }
 
 function runSettings(options: IDataObject): TesterStepSettings['run'] {

@@ -1,29 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { InvalidInputError, splitPlan, type SplitMode } from '../../runtime';
-import { toNodeError } from '../shared/toNodeError';
+import { executePerItem } from '../shared/executePerItem';
 
 /** Each input item holds a plan; each output item is one of its tasks, paired to that input item. */
 export async function executeTaskSplitter(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const mode = this.getNodeParameter('mode', itemIndex, 'all') as SplitMode;
-			const tasks = splitPlan(this.getNodeParameter('plan', itemIndex, undefined), projectIdFrom(this.getNodeParameter('projectId', itemIndex, '')), {
-				mode,
-				doneTaskIds: mode === 'ready' ? doneIdsFrom(this.getNodeParameter('doneTaskIds', itemIndex, '')) : [],
-			});
-			for (const task of tasks) {
-				output.push({ json: task as unknown as IDataObject, pairedItem: { item: itemIndex } });
-			}
-		} catch (error) {
-			const nodeError = toNodeError(this.getNode(), error, itemIndex);
-			if (!this.continueOnFail()) throw nodeError;
-			output.push({ json: { error: nodeError.message }, pairedItem: { item: itemIndex } });
-		}
-	}
-	return [output];
+	return executePerItem(this, async (itemIndex) => {
+		const mode = this.getNodeParameter('mode', itemIndex, 'all') as SplitMode;
+		const plan = this.getNodeParameter('plan', itemIndex, undefined);
+		const projectId = projectIdFrom(this.getNodeParameter('projectId', itemIndex, ''));
+		const doneTaskIds = mode === 'ready' ? doneIdsFrom(this.getNodeParameter('doneTaskIds', itemIndex, '')) : [];
+		return splitPlan(plan, projectId, { mode, doneTaskIds }) as unknown as IDataObject[];
+	});
 }
 
 function projectIdFrom(value: unknown): string | null {
