@@ -74,5 +74,15 @@ function fixRequestOf(project: Project, taskId: string, mode: DeveloperMode): Fi
 	if (!failedRun) {
 		throw new InvalidInputError('mode', `task "${taskId}" has no failing test report to fix: run the AI Tester first, or use the Write mode`);
 	}
-	return { failures: report!.failures ?? [], output: report!.output ?? '', testFiles: state.testFiles };
+	const failures = report!.failures ?? [];
+	const output = report!.output ?? '';
+	// A finished task's test that now fails is a regression this task caused: show that test too,
+	// but only the ones the failures name, so the prompt does not grow with the project.
+	const failingText = [output, ...failures.map((f) => `${f.test} ${f.message}`)].join('\n');
+	const regressions = testFilesToRun(project, taskId).filter(
+		(file) => !state.testFiles.some((own) => own.path === file.path) && failingText.includes(file.path),
+	);
+	return { failures, output, testFiles: [...state.testFiles, ...regressions.slice(0, MAX_REGRESSION_FILES_SHOWN)] };
 }
+
+const MAX_REGRESSION_FILES_SHOWN = 3;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 /**
  * Integration tests share one real Redis with other suites and people: each test file works under
@@ -23,6 +24,30 @@ export function testRedisOptions(): RedisOptions {
 		};
 	}
 	return { host: '127.0.0.1', port: 6379, db: TEST_REDIS_DB };
+}
+
+/**
+ * n8n's built-in `redis` credential (Host, Port, User, Password, Database Number, SSL, Disable TLS
+ * Verification) for the Redis these options reach.
+ */
+export function redisCredentialFor(options: RedisOptions): ICredentialDataDecryptedObject {
+	return {
+		host: options.host ?? '127.0.0.1',
+		port: options.port ?? 6379,
+		user: options.username ?? '',
+		password: options.password ?? '',
+		database: options.db ?? 0,
+		ssl: options.tls !== undefined,
+		disableTlsVerification: false,
+	};
+}
+
+/**
+ * n8n's `redis` credential for the test database, so a node run through n8n's interfaces connects
+ * where the store tests look; `overrides` replace fields (e.g. a port nothing listens on).
+ */
+export function redisCredential(overrides: ICredentialDataDecryptedObject = {}): ICredentialDataDecryptedObject {
+	return { ...redisCredentialFor(testRedisOptions()), ...overrides };
 }
 
 /** A fresh client to the test database; the caller closes it (or hands it to a TestRedis). */

@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { AiDeveloper } from '../../../nodes/AiDeveloper/AiDeveloper.node';
@@ -6,7 +6,7 @@ import { AiTester } from '../../../nodes/AiTester/AiTester.node';
 import { ProjectStore } from '../../../runtime/state';
 import { runNode } from '../../support/nodeExecution';
 import { OllamaTestServer } from '../../support/ollamaTestServer';
-import { TestRedis, testRedisOptions } from '../../support/redis';
+import { redisCredential, TestRedis } from '../../support/redis';
 import { BUGGY_SUM, FIXED_SUM, mathPlan, MODEL, scriptModel, storedProject, SUM_TASK, SUM_TEST, sumCompany, turns } from '../pipeline/support';
 
 // The AI Developer and AI Tester nodes on a stored project, run through n8n's IExecuteFunctions:
@@ -30,18 +30,6 @@ afterAll(async () => {
 });
 
 const SECOND_TASK = { ...SUM_TASK, id: 'T2', title: 'Add a product function', description: 'src/product.js' };
-
-function redisCredential(): ICredentialDataDecryptedObject {
-	const options = testRedisOptions();
-	return {
-		host: options.host ?? '127.0.0.1',
-		port: options.port ?? 6379,
-		user: options.username ?? '',
-		password: options.password ?? '',
-		database: options.db ?? 0,
-		ssl: options.tls !== undefined,
-	};
-}
 
 let prefixCount = 0;
 

@@ -9,28 +9,13 @@ import * as redisConnection from '../../../nodes/shared/redisConnection';
 import type { Project, ProjectEvent } from '../../../runtime';
 import { diamondPlan } from '../../support/fixtures/plans';
 import { runNode, type ParameterValue } from '../../support/nodeExecution';
-import { keysWithPrefix, TestRedis, testRedisOptions } from '../../support/redis';
+import { keysWithPrefix, redisCredential, TestRedis } from '../../support/redis';
 
 const redis = new TestRedis('projectstate-node');
 afterAll(() => redis.cleanup());
 
 const node = new ProjectState();
 const MB = 1024 * 1024;
-
-/** n8n's `redis` credential for the test database, built from the same settings the store tests use. */
-function redisCredential(overrides: IDataObject = {}): ICredentialDataDecryptedObject {
-	const options = testRedisOptions();
-	return {
-		host: options.host ?? '127.0.0.1',
-		port: options.port ?? 6379,
-		user: options.username ?? '',
-		password: options.password ?? '',
-		database: options.db ?? 0,
-		ssl: options.tls !== undefined,
-		disableTlsVerification: false,
-		...overrides,
-	};
-}
 
 let prefixCount = 0;
 /** A key prefix of its own for each test, inside the file's, so listings never see other tests' projects. */

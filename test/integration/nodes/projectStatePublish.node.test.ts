@@ -3,13 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-
 import { ProjectState } from '../../../nodes/ProjectState/ProjectState.node';
 import { ProjectStore, type Project } from '../../../runtime';
 import { diamondPlan } from '../../support/fixtures/plans';
 import { runNode } from '../../support/nodeExecution';
-import { TestRedis, testRedisOptions } from '../../support/redis';
+import { redisCredential, TestRedis } from '../../support/redis';
 
 const redis = new TestRedis('projectstate-publish');
 const folders: string[] = [];
@@ -17,11 +15,6 @@ afterAll(async () => {
 	await redis.cleanup();
 	for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
-
-function redisCredential(): ICredentialDataDecryptedObject {
-	const options = testRedisOptions();
-	return { host: options.host ?? '127.0.0.1', port: options.port ?? 6379, user: '', password: options.password ?? '', database: options.db ?? 0 };
-}
 
 function tempFolder(): string {
 	const folder = mkdtempSync(join(tmpdir(), 'aic-publish-test-'));
