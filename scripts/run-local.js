@@ -8,7 +8,9 @@
  * - installs n8n 2.41.1 with its own Node 24 into a cache folder the first time (about 5 minutes);
  * - packs this repo (dist/ must be built) and installs it into the n8n user folder the way
  *   n8n's Community Nodes screen does; every run reinstalls it, the database is kept;
- * - creates or updates the "Ollama (local)" credential (type aiCompanyOllamaApi, fixed id);
+ * - creates or updates the credentials the templates refer to: "Ollama (local)" (our type
+ *   aiCompanyOllamaApi, id aicOllamaLocal01) for OLLAMA_HOST, and "Redis (local)" (n8n's built-in
+ *   type redis, id aicRedisLocal01) for REDIS_URL;
  * - imports the workflow templates in workflows/*.json that this user folder has not had yet;
  * - sets up an owner account on the first run (no setup screen) and prints how to sign in;
  * - starts n8n and prints the editor URL; Ctrl-C stops it.
@@ -18,6 +20,9 @@
  *   N8N_PORT         editor port (default 5678)
  *   OLLAMA_HOST      Ollama base URL for the credential (default http://127.0.0.1:11434)
  *   OLLAMA_API_KEY   Bearer token for an Ollama behind an authenticating proxy (default empty)
+ *   REDIS_URL        Redis for the project store (default redis://127.0.0.1:6379): host, port,
+ *                    user, password and database from redis[s]://[user[:password]@]host[:port][/db];
+ *                    rediss:// turns on SSL
  *   AIC_OWNER_EMAIL / AIC_OWNER_PASSWORD   owner account (default owner@ai-company.local and a
  *                    generated password, kept in <AIC_HOME>/run-local.json); setting
  *                    AIC_OWNER_PASSWORD resets the owner's password to it at this start
@@ -37,8 +42,10 @@ const n8n = require('./lib/n8nInstance');
 const REPO_ROOT = n8n.REPO_ROOT;
 const TEMPLATES_DIR = process.env.AIC_TEMPLATES_DIR ? path.resolve(process.env.AIC_TEMPLATES_DIR) : path.join(REPO_ROOT, 'workflows');
 
-/** The credential the workflow templates refer to (`credentials.aiCompanyOllamaApi`). */
+/** The credentials the workflow templates refer to (`credentials.aiCompanyOllamaApi`, `credentials.redis`). */
 const LOCAL_OLLAMA_CREDENTIAL = { id: 'aicOllamaLocal01', name: 'Ollama (local)', type: 'aiCompanyOllamaApi' };
+const LOCAL_REDIS_CREDENTIAL = { id: 'aicRedisLocal01', name: 'Redis (local)', type: 'redis' };
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** @param {string} message */
 const say = (message) => process.stdout.write(`[start:local] ${message}\n`);
@@ -49,6 +56,7 @@ async function main() {
 	if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`N8N_PORT is not a port: ${process.env.N8N_PORT}`);
 	const ollamaUrl = (process.env.OLLAMA_HOST || 'http://127.0.0.1:11434').replace(/\/+$/, '');
 	const ollama = { baseUrl: /^https?:\/\//.test(ollamaUrl) ? ollamaUrl : `http://${ollamaUrl}`, apiKey: process.env.OLLAMA_API_KEY || '' };
+	const redis = redisCredentialFromUrl(process.env.REDIS_URL || DEFAULT_REDIS_URL);
 
 	if (!(await n8n.isPortFree(port))) {
 		throw new Error(`port ${port} is in use: is n8n already running? Stop it, or choose another port with N8N_PORT=...`);
@@ -68,9 +76,13 @@ async function main() {
 		fs.rmSync(packDir, { recursive: true, force: true });
 	}
 
-	// 2. The Ollama credential (created, or updated to the current OLLAMA_HOST / OLLAMA_API_KEY).
-	await n8n.importCredentials(home, [{ ...LOCAL_OLLAMA_CREDENTIAL, data: ollama }]);
+	// 2. The credentials (created, or updated to the current OLLAMA_HOST / OLLAMA_API_KEY / REDIS_URL).
+	await n8n.importCredentials(home, [
+		{ ...LOCAL_OLLAMA_CREDENTIAL, data: ollama },
+		{ ...LOCAL_REDIS_CREDENTIAL, data: redis },
+	]);
 	say(`credential "${LOCAL_OLLAMA_CREDENTIAL.name}" (id ${LOCAL_OLLAMA_CREDENTIAL.id}) -> ${ollama.baseUrl}${ollama.apiKey ? ' with an API key' : ''}`);
+	say(`credential "${LOCAL_REDIS_CREDENTIAL.name}" (id ${LOCAL_REDIS_CREDENTIAL.id}) -> ${describeRedis(redis)}`);
 
 	// 3. Workflow templates this user folder has not had yet (edits of imported ones are kept).
 	const templates = readTemplates();
@@ -205,11 +217,70 @@ function readTemplates() {
 	return templates;
 }
 
+/**
+ * @typedef {object} RedisCredentialData  n8n's built-in `redis` credential
+ * @property {string} host
+ * @property {number} port
+ * @property {string} user
+ * @property {string} password
+ * @property {number} database
+ * @property {boolean} ssl
+ * @property {boolean} disableTlsVerification
+ */
+
+/**
+ * n8n's `redis` credential from a Redis URL: redis[s]://[user[:password]@]host[:port][/database]
+ * (port 6379 and database 0 when left out; user and password percent-decoded; rediss:// is SSL).
+ * @param {string} url
+ * @returns {RedisCredentialData}
+ */
+function redisCredentialFromUrl(url) {
+	const usage = 'expected redis://[user[:password]@]host[:port][/database]';
+	/** @type {URL} */
+	let parsed;
+	try {
+		parsed = new URL(url);
+	} catch {
+		throw new Error(`REDIS_URL is not a URL (${usage}): ${url}`);
+	}
+	if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+		throw new Error(`REDIS_URL must start with redis:// or rediss:// (${usage}), got ${parsed.protocol}//`);
+	}
+	const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+	if (!host) throw new Error(`REDIS_URL has no host (${usage})`);
+	const database = parsed.pathname.replace(/^\/+|\/+$/g, '');
+	if (database && !/^\d+$/.test(database)) throw new Error(`REDIS_URL's database must be a number, got "${database}" (${usage})`);
+	return {
+		host,
+		port: parsed.port ? Number(parsed.port) : 6379,
+		user: decodeURIComponent(parsed.username),
+		password: decodeURIComponent(parsed.password),
+		database: database ? Number(database) : 0,
+		ssl: parsed.protocol === 'rediss:',
+		disableTlsVerification: false,
+	};
+}
+
+/**
+ * Where a Redis credential points, for the console: never the password.
+ * @param {RedisCredentialData} redis
+ */
+function describeRedis(redis) {
+	const host = redis.host.includes(':') ? `[${redis.host}]` : redis.host;
+	const user = redis.user ? `${encodeURIComponent(redis.user)}@` : '';
+	const password = redis.password ? ' with a password' : '';
+	return `${redis.ssl ? 'rediss' : 'redis'}://${user}${host}:${redis.port}/${redis.database}${password}`;
+}
+
 function generatePassword() {
 	return `Aic-${crypto.randomBytes(12).toString('base64url')}-1`;
 }
 
-main().catch((error) => {
-	process.stderr.write(`[start:local] ${error instanceof Error ? error.message : String(error)}\n`);
-	process.exit(1);
-});
+module.exports = { LOCAL_OLLAMA_CREDENTIAL, LOCAL_REDIS_CREDENTIAL, redisCredentialFromUrl, describeRedis };
+
+if (require.main === module) {
+	main().catch((error) => {
+		process.stderr.write(`[start:local] ${error instanceof Error ? error.message : String(error)}\n`);
+		process.exit(1);
+	});
+}

@@ -2,19 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { DEFAULT_CONTEXT_TOKENS, runDeveloperStep, type DeveloperMode } from '../../runtime';
 import { executePerItem } from '../shared/executePerItem';
-import { createLlmClient, readLlmCallSettings } from '../shared/llmOptions';
-import { getOllamaConnection } from '../shared/ollamaCredentials';
-import { readTaskTarget } from '../shared/taskFields';
+import { readAgentTurn } from '../shared/taskFields';
 
 /** One developer turn per input item; the files are stored on the task, and returned. */
 export async function executeAiDeveloper(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	return executePerItem(this, async (itemIndex, stores) => {
-		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const { projectId, taskId } = readTaskTarget(this, itemIndex);
-		const settings = readLlmCallSettings(options);
-		const llm = createLlmClient(this, await getOllamaConnection(this, itemIndex), settings);
-		const store = await stores.get(itemIndex, options.keyPrefix);
-		const { project, output, attempt } = await runDeveloperStep({ store, llm, source: stores.source }, projectId, taskId, {
+		const { projectId, taskId, options, settings, step } = await readAgentTurn(this, itemIndex, stores);
+		const { project, output, attempt } = await runDeveloperStep(step, projectId, taskId, {
 			...settings,
 			mode: this.getNodeParameter('mode', itemIndex, 'auto') as DeveloperMode,
 			model: String(this.getNodeParameter('model', itemIndex, '')),

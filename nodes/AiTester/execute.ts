@@ -2,9 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { runTesterStep, type TesterStepSettings } from '../../runtime';
 import { executePerItem } from '../shared/executePerItem';
-import { createLlmClient, readLlmCallSettings } from '../shared/llmOptions';
-import { getOllamaConnection } from '../shared/ollamaCredentials';
-import { readTaskTarget } from '../shared/taskFields';
+import { readAgentTurn } from '../shared/taskFields';
 
 /**
  * One tester turn per input item. The output's `status` (the test run's) and `attempt` are what
@@ -12,12 +10,8 @@ import { readTaskTarget } from '../shared/taskFields';
  */
 export async function executeAiTester(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	return executePerItem(this, async (itemIndex, stores) => {
-		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const { projectId, taskId } = readTaskTarget(this, itemIndex);
-		const settings = readLlmCallSettings(options);
-		const llm = createLlmClient(this, await getOllamaConnection(this, itemIndex), settings);
-		const store = await stores.get(itemIndex, options.keyPrefix);
-		const result = await runTesterStep({ store, llm, source: stores.source }, projectId, taskId, {
+		const { projectId, taskId, options, settings, step } = await readAgentTurn(this, itemIndex, stores);
+		const result = await runTesterStep(step, projectId, taskId, {
 			...settings,
 			model: String(this.getNodeParameter('model', itemIndex, '')),
 			promptTemplate: typeof options.promptTemplate === 'string' ? options.promptTemplate : undefined,

@@ -9,34 +9,26 @@
  * has a bug, its fix comes when the developer is shown the failing tests); the project store is the
  * test Redis (own database, random Key Prefix sent in the request body, keys removed afterwards); the
  * generated tests really run, with `node --test`, in the sandbox the AI Tester picks (bubblewrap when
- * it works here). Needs `npm run build` first; installs n8n into the cache on first use.
+ * it works here).
+ *
+ * The same n8n also runs the shipped template workflows/develop-project.json, imported as shipped
+ * (its credential ids and model names, its default Key Prefix), to prove an operator's copy works:
+ * the same request, the same scripted model, and the project comes back with its tasks done.
+ * Needs `npm run build` first; installs n8n into the cache on first use.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 
-import * as n8n from '../../scripts/lib/n8nInstance';
 import { probeBubblewrap, type Project } from '../../runtime';
-import { OllamaTestServer, type RecordedRequest, type ScriptedReply } from '../support/ollamaTestServer';
-import { keysWithPrefix, testRedisOptions, uniquePrefix } from '../support/redis';
+import type { RecordedRequest, ScriptedReply } from '../support/ollamaTestServer';
+import { keysWithPrefix, removeProject, testRedisOptions, uniquePrefix, withRedisClient } from '../support/redis';
+import { credentialOf, n8nOllamaCredential, n8nRedisCredential, readWorkflow, REPO_ROOT, startN8nWithWorkflows, type Workflow } from './support/n8nWithWorkflows';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const PACKAGE_NAME = 'n8n-nodes-ai-company';
 const MODEL = 'test-model:latest';
 const WEBHOOK_PATH = 'e2e-develop';
-const OWNER = { email: 'e2e-owner@example.com', password: 'E2e-owner-password-1' };
 
-interface WorkflowNode {
-	name: string;
-	type: string;
-	credentials?: Record<string, { id: string; name: string }>;
-}
-const workflow = JSON.parse(readFileSync(path.join(__dirname, 'fixtures', 'development-loop.workflow.json'), 'utf8')) as {
-	id: string;
-	nodes: WorkflowNode[];
-};
-const developerCredentials = workflow.nodes.find((node) => node.name === 'AI Developer')!.credentials!;
+const workflow = readWorkflow(path.join(__dirname, 'fixtures', 'development-loop.workflow.json'));
 
 /**
  * The Redis this test writes to: REDIS_URL when set (its database when it names one), else
@@ -51,19 +43,20 @@ function redisOptions(): RedisOptions {
 }
 const KEY_PREFIX = uniquePrefix('e2e-develop');
 
-/** n8n's built-in `redis` credential for that database. */
-function redisCredentialData(): Record<string, unknown> {
-	const options = redisOptions();
-	return {
-		host: options.host ?? '127.0.0.1',
-		port: options.port ?? 6379,
-		user: options.username ?? '',
-		password: options.password ?? '',
-		database: options.db ?? 0,
-		ssl: options.tls !== undefined,
-		disableTlsVerification: false,
-	};
-}
+/**
+ * The shipped template, imported as shipped: its credentials (ids `aicOllamaLocal01`,
+ * `aicRedisLocal01`, as `npm run start:local` creates them) point at the test servers, and its
+ * models are on the Ollama test server. It uses the default Key Prefix `aic:`, so its projects go
+ * to a database of their own on the test Redis (14, whatever REDIS_URL names), and afterwards
+ * exactly the projects this run created there are removed (found by the run's tag in their
+ * requirements; see removeProject). Nothing is flushed.
+ */
+const template = readWorkflow(path.join(REPO_ROOT, 'workflows', 'develop-project.json'));
+const TEMPLATE_WEBHOOK_PATH = 'develop-project';
+const TEMPLATE_PREFIX = 'aic:';
+const TEMPLATE_REDIS = { ...testRedisOptions(), db: 14 };
+const RUN_TAG = `e2e-template-${randomBytes(6).toString('hex')}`;
+const templateModel = (nodeName: string) => String(template.nodes.find((node) => node.name === nodeName)?.parameters?.model);
 
 // ---------------------------------------------------------------------------------------------
 // The scripted model: what each agent "writes".
@@ -161,135 +154,124 @@ function scriptedModel(request: RecordedRequest): ScriptedReply {
 
 // ---------------------------------------------------------------------------------------------
 
-let ollama: OllamaTestServer | undefined;
-let instance: n8n.N8nHandle | undefined;
-let userFolder: string | undefined;
-let failed = false;
-const timings: Record<string, number> = {};
-
-async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
-	const started = Date.now();
-	try {
-		return await step();
-	} finally {
-		timings[label] = Date.now() - started;
-	}
+/** Every model the workflows name, so the test server lists (and answers for) each of them. */
+function modelsOf(...workflows: Workflow[]): string[] {
+	const named = workflows.flatMap((w) => w.nodes.map((node) => node.parameters?.model)).filter((m): m is string => typeof m === 'string');
+	return [...new Set([MODEL, ...named])];
 }
 
-/** Runs a test body; on failure, adds the tail of n8n's log to the error. */
-async function withN8nLog(body: () => Promise<void>): Promise<void> {
-	try {
-		await body();
-	} catch (error) {
-		failed = true;
-		throw instance ? n8n.withLogTail(error, `n8n log (${instance.logFile})`, instance.tail(80)) : error;
-	}
+const e2e = startN8nWithWorkflows({
+	label: 'develop',
+	workflows: [workflow, template],
+	webhookPaths: [WEBHOOK_PATH, TEMPLATE_WEBHOOK_PATH],
+	expectNodes: ['projectState', 'aiPlanner', 'taskSplitter', 'aiDeveloper', 'aiTester'],
+	ollama: { models: modelsOf(workflow, template), respondWith: scriptedModel },
+	credentials: () => [
+		n8nOllamaCredential(credentialOf(workflow, 'AI Developer', 'aiCompanyOllamaApi'), e2e.ollama.url),
+		n8nRedisCredential(credentialOf(workflow, 'AI Developer', 'redis'), redisOptions()),
+		n8nOllamaCredential(credentialOf(template, 'AI Developer', 'aiCompanyOllamaApi'), e2e.ollama.url),
+		n8nRedisCredential(credentialOf(template, 'AI Developer', 'redis'), TEMPLATE_REDIS),
+	],
+	afterStop: async () => {
+		await withRedis(async (redis) => {
+			const keys = await keysWithPrefix(redis, KEY_PREFIX);
+			for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+		}).catch((error: unknown) => console.log(`could not remove the test keys under ${KEY_PREFIX}: ${String(error)}`));
+		await removeTemplateProjects().catch((error: unknown) =>
+			console.log(`could not remove the template's projects of run ${RUN_TAG} from database ${TEMPLATE_REDIS.db}: ${String(error)}`),
+		);
+	},
+});
+
+function withRedis<T>(use: (redis: Redis) => Promise<T>): Promise<T> {
+	return withRedisClient(redisOptions(), use);
 }
 
-async function post(body: unknown): Promise<{ status: number; text: string }> {
-	const res = await fetch(`${instance!.url}/webhook/${WEBHOOK_PATH}`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(body),
-		signal: AbortSignal.timeout(240_000),
+/** The template's projects of this run (their requirements carry RUN_TAG), removed key by key. */
+async function removeTemplateProjects(): Promise<void> {
+	await withRedisClient(TEMPLATE_REDIS, async (redis) => {
+		const ours: string[] = [];
+		for (const id of await redis.zrange(`${TEMPLATE_PREFIX}index:all`, '0', '-1')) {
+			const data = await redis.hget(`${TEMPLATE_PREFIX}project:${id}`, 'data');
+			if (data && (JSON.parse(data) as Project).requirements.includes(RUN_TAG)) ours.push(id);
+		}
+		for (const id of ours) {
+			const removed = await removeProject(redis, TEMPLATE_PREFIX, id);
+			console.log(`removed template project ${id} from database ${TEMPLATE_REDIS.db}: keys ${removed.keys.join(', ')}; its id from ${removed.indexes.join(', ')}`);
+		}
 	});
-	return { status: res.status, text: await res.text() };
 }
 
-async function withRedis<T>(use: (redis: Redis) => Promise<T>): Promise<T> {
-	const redis = new Redis({ ...redisOptions(), maxRetriesPerRequest: 3 });
-	try {
-		return await use(redis);
-	} finally {
-		await redis.quit().catch(() => redis.disconnect());
-	}
+/**
+ * POSTs a client request to a development-loop webhook (timed as `step`) and returns the answer:
+ * in responseMode allEntries, every item of the last run of the last node (Get project), each the project.
+ */
+async function requestDevelopment(step: string, who: string, webhookPath: string, body: unknown): Promise<{ project: Project; items: Project[] }> {
+	const { status, text } = await e2e.timed(step, () => e2e.post(webhookPath, body, 240_000));
+	console.log(`${who} answered ${status} after ${e2e.timings[step]} ms (${text.length} characters)`);
+	if (status !== 200) console.log(text);
+	expect(status).toBe(200);
+	const items = JSON.parse(text) as Project[];
+	expect(items.length).toBeGreaterThanOrEqual(1);
+	const project = items[items.length - 1];
+	for (const item of items) expect(item.id).toBe(project.id);
+	return { project, items };
 }
 
-beforeAll(async () => {
-	const started = Date.now();
-	try {
-		ollama = await OllamaTestServer.start({ models: [MODEL] });
-		ollama.respondWith(scriptedModel);
-		await timed('ensureN8nInstalled', () => n8n.ensureN8nInstalled());
-		userFolder = mkdtempSync(path.join(tmpdir(), 'aic-e2e-develop-'));
-		const tarball = await timed('npm pack', () => n8n.packPackage(REPO_ROOT, path.join(userFolder!, 'pack')));
-		await timed('install like Community Nodes', () => n8n.installLikeCommunityNodes(userFolder!, tarball));
-		await timed('import:credentials', () =>
-			n8n.importCredentials(userFolder!, [
-				{ ...developerCredentials.aiCompanyOllamaApi, type: 'aiCompanyOllamaApi', data: { baseUrl: ollama!.url, apiKey: '' } },
-				{ ...developerCredentials.redis, type: 'redis', data: redisCredentialData() },
-			]),
-		);
-		await timed('import:workflow', () => n8n.importWorkflow(userFolder!, workflow));
-		await timed('publish:workflow', () => n8n.publishWorkflow(userFolder!, workflow.id));
-		instance = await timed('n8n start', () =>
-			n8n.startN8n({
-				userFolder: userFolder!,
-				owner: OWNER,
-				onSpawn: (spawned) => {
-					instance = spawned; // so afterAll stops it even if the start times out
-				},
-			}),
-		);
-		const loaded = await n8n.assertPackageLoaded(userFolder, PACKAGE_NAME, {
-			expectNodes: ['projectState', 'aiPlanner', 'taskSplitter', 'aiDeveloper', 'aiTester'],
-		});
-		console.log(`n8n ${n8n.N8N_VERSION} at ${instance.url} loaded ${loaded.nodes.join(', ')}`);
-		await timed('webhook registered', () => n8n.waitForWebhook(instance!.url, WEBHOOK_PATH, 'POST'));
-	} catch (error) {
-		failed = true;
-		throw error;
-	} finally {
-		timings['beforeAll total'] = Date.now() - started;
-	}
-}, 15 * 60_000);
+type TestReport = { status: string; passed: number; failed: number; runner: string; isolation: { sandbox: string } };
 
-afterAll(async () => {
-	await instance?.stop();
-	await ollama?.close();
-	await withRedis(async (redis) => {
-		const keys = await keysWithPrefix(redis, KEY_PREFIX);
-		for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
-	}).catch((error: unknown) => console.log(`could not remove the test keys under ${KEY_PREFIX}: ${String(error)}`));
-	console.log(`e2e timings (ms): ${JSON.stringify(timings)}`);
-	if (userFolder && !failed) rmSync(userFolder, { recursive: true, force: true });
-	else if (userFolder) console.log(`kept the n8n user folder for inspection: ${userFolder} (log: ${path.join(userFolder, 'n8n.log')})`);
-}, 60_000);
+/** The answer's project, task by task, for the CI log. */
+function describeAnswer(title: string, project: Project, itemCount: number): string {
+	return [
+		`${title}: project ${project.id} "${project.title}" (status ${project.status}, version ${project.version}), ${itemCount} item(s)`,
+		...Object.entries(project.tasks).map(([id, task]) => {
+			const report = task.testReport as TestReport | null;
+			return `  ${id}: ${task.status} after ${task.attempts} attempt(s); files ${task.files.map((f) => f.path).join(', ')}; tests ${task.testFiles.map((f) => f.path).join(', ')}; last run ${report?.status} (${report?.passed} passed, ${report?.failed} failed, ${report?.runner} in ${report?.isolation?.sandbox})`;
+		}),
+		`  usage by role: ${JSON.stringify(Object.fromEntries(Object.entries(project.usage.byRole).map(([role, u]) => [role, u.calls])))} calls`,
+	].join('\n');
+}
+
+type LoggedEvent = { type: string; source: string; data: { taskId?: string; attempt?: number; from?: string; to?: string } };
+
+/** A project's event log, read from Redis directly (not through the code under test). */
+async function eventsOf(redis: Redis, prefix: string, projectId: string): Promise<LoggedEvent[]> {
+	const entries = await redis.xrange(`${prefix}project:${projectId}:events`, '-', '+');
+	return entries.map(([, fields]) => {
+		const record = Object.fromEntries(fields.flatMap((v, i) => (i % 2 ? [] : [[v, fields[i + 1]]]))) as Record<string, string>;
+		return { type: record.type, source: record.source, data: JSON.parse(record.data ?? '{}') as LoggedEvent['data'] };
+	});
+}
+
+/** T1 in the event log: written with a bug, failed its tests, started again (the fix), done. */
+const T1_FIXED_ONCE = [
+	'task.started#1 by n8n:AI Developer',
+	'task.failed#1 by n8n:AI Tester',
+	'task.started#2 by n8n:AI Developer',
+	'task.done#2 by n8n:AI Tester',
+];
+
+/** A task's way through the loop: `task.started#1 by n8n:AI Developer`, … */
+function taskSteps(events: LoggedEvent[], taskId: string): string[] {
+	return events
+		.filter((e) => e.data.taskId === taskId && ['task.started', 'task.failed', 'task.done'].includes(e.type))
+		.map((e) => `${e.type}#${e.data.attempt} by ${e.source}`);
+}
 
 test('a request becomes a planned project whose buggy task is fixed in one loop round, tests passing, all in n8n', async () => {
-	await withN8nLog(async () => {
-		const chatsBefore = ollama!.chatRequests().length;
-		const { status, text } = await timed('POST (plan, develop, test, fix)', () =>
-			post({
-				keyPrefix: KEY_PREFIX,
-				title: 'Arithmetic library',
-				requirements: 'A tiny JavaScript library with sum(a, b) and product(a, b), each with tests.',
-			}),
-		);
-		console.log(`n8n webhook answered ${status} after ${timings['POST (plan, develop, test, fix)']} ms (${text.length} characters)`);
-		if (status !== 200) console.log(text);
-		expect(status).toBe(200);
-
-		// allEntries: every item of the last run of the last node (Get project). Each is the project.
-		const items = JSON.parse(text) as Project[];
-		expect(items.length).toBeGreaterThanOrEqual(1);
-		const project = items[items.length - 1];
-		for (const item of items) expect(item.id).toBe(project.id);
+	await e2e.withN8nLog(async () => {
+		const chatsBefore = e2e.ollama.chatRequests().length;
+		const { project, items } = await requestDevelopment('POST (plan, develop, test, fix)', 'n8n webhook', WEBHOOK_PATH, {
+			keyPrefix: KEY_PREFIX,
+			title: 'Arithmetic library',
+			requirements: 'A tiny JavaScript library with sum(a, b) and product(a, b), each with tests.',
+		});
 
 		const t1 = project.tasks.T1;
 		const t2 = project.tasks.T2;
-		const report1 = t1.testReport as { status: string; passed: number; failed: number; runner: string; isolation: { sandbox: string } };
-		const report2 = t2.testReport as typeof report1;
-		console.log(
-			[
-				`development loop answer: project ${project.id} "${project.title}" (status ${project.status}, version ${project.version}), ${items.length} item(s)`,
-				...Object.entries(project.tasks).map(([id, task]) => {
-					const report = task.testReport as typeof report1 | null;
-					return `  ${id}: ${task.status} after ${task.attempts} attempt(s); files ${task.files.map((f) => f.path).join(', ')}; tests ${task.testFiles.map((f) => f.path).join(', ')}; last run ${report?.status} (${report?.passed} passed, ${report?.failed} failed, ${report?.runner} in ${report?.isolation?.sandbox})`;
-				}),
-				`  usage by role: ${JSON.stringify(Object.fromEntries(Object.entries(project.usage.byRole).map(([role, u]) => [role, u.calls])))} calls`,
-			].join('\n'),
-		);
+		const report1 = t1.testReport as TestReport;
+		const report2 = t2.testReport as TestReport;
+		console.log(describeAnswer('development loop answer', project, items.length));
 
 		expect(project).toMatchObject({ title: 'Arithmetic library', plan: PLAN });
 		// T1: written with a bug, failed its tests, fixed once (attempt 2), passed.
@@ -308,7 +290,7 @@ test('a request becomes a planned project whose buggy task is fixed in one loop 
 		expect(report1.isolation.sandbox).toBe(bubblewrap.path ? 'bubblewrap' : 'process');
 
 		// What n8n asked the model: one plan, T1 and T2 written, their tests written once, one fix of T1.
-		const chats = ollama!.chatRequests().slice(chatsBefore);
+		const chats = e2e.ollama.chatRequests().slice(chatsBefore);
 		const asked = chats.map((chat) => `${roleOf(chat)}${isFixRequest(chat) ? ' (fix)' : ''} ${taskOf(chat) ?? ''}`.trim());
 		console.log(`model requests: ${asked.join(' → ')}`);
 		expect([...asked].sort()).toEqual(['developer (fix) T1', 'developer T1', 'developer T2', 'planner', 'tester T1', 'tester T2'].sort());
@@ -322,24 +304,59 @@ test('a request becomes a planned project whose buggy task is fixed in one loop 
 		console.log(`fix request, failures section:\n${fix.slice(fix.indexOf('Failures:'), fix.indexOf('Failures:') + 400)}`);
 
 		// The store agrees, and its event log shows the loop: T1 started, failed, restarted, done.
-		const events = await withRedis(async (redis) => {
-			const entries = await redis.xrange(`${KEY_PREFIX}project:${project.id}:events`, '-', '+');
-			return entries.map(([, fields]) => {
-				const record = Object.fromEntries(fields.flatMap((v, i) => (i % 2 ? [] : [[v, fields[i + 1]]]))) as Record<string, string>;
-				return { type: record.type, source: record.source, data: JSON.parse(record.data ?? '{}') as { taskId?: string; attempt?: number } };
-			});
-		});
-		const t1Steps = events
-			.filter((e) => e.data.taskId === 'T1' && ['task.started', 'task.failed', 'task.done'].includes(e.type))
-			.map((e) => `${e.type}#${e.data.attempt} by ${e.source}`);
+		const events = await withRedis((redis) => eventsOf(redis, KEY_PREFIX, project.id));
+		const t1Steps = taskSteps(events, 'T1');
 		console.log(`T1 in the event log: ${t1Steps.join(' → ')}`);
-		expect(t1Steps).toEqual([
-			'task.started#1 by n8n:AI Developer',
-			'task.failed#1 by n8n:AI Tester',
-			'task.started#2 by n8n:AI Developer',
-			'task.done#2 by n8n:AI Tester',
-		]);
+		expect(t1Steps).toEqual(T1_FIXED_ONCE);
 		expect(project.usage.byRole.developer?.calls).toBe(3);
 		expect(project.usage.byRole.tester?.calls).toBe(2);
+	});
+}, 5 * 60_000);
+
+test('the shipped template workflows/develop-project.json, imported as shipped, answers a client request with the project developed and tested', async () => {
+	await e2e.withN8nLog(async () => {
+		const chatsBefore = e2e.ollama.chatRequests().length;
+		const request = {
+			title: 'Arithmetic library (template)',
+			requirements: `A tiny JavaScript library with sum(a, b) and product(a, b), each with tests. (e2e run ${RUN_TAG})`,
+			client: { name: 'Ada', email: 'ada@example.com' },
+		};
+		const { project, items } = await requestDevelopment('POST template (plan, develop, test, fix)', 'template webhook', TEMPLATE_WEBHOOK_PATH, request);
+		console.log(describeAnswer('template answer', project, items.length));
+
+		// Planned, moved to development, both tasks done: T1 after one fix round, T2 at once.
+		expect(project).toMatchObject({ title: request.title, requirements: request.requirements, client: request.client, status: 'development', plan: PLAN });
+		expect(project.tasks.T1).toMatchObject({ status: 'done', attempts: 2, files: [FIXED_SUM], testFiles: [SUM_TEST] });
+		expect(project.tasks.T2).toMatchObject({ status: 'done', attempts: 1, files: [PRODUCT], testFiles: [PRODUCT_TEST] });
+		expect(project.tasks.T1.testReport).toMatchObject({ status: 'passed', passed: 3, failed: 0 });
+
+		// Each agent asked for the model the template names.
+		const chats = e2e.ollama.chatRequests().slice(chatsBefore);
+		const asked = chats.map((chat) => `${roleOf(chat)}${isFixRequest(chat) ? ' (fix)' : ''} ${taskOf(chat) ?? ''} with ${String(chat.body?.model)}`.replace(/ +/g, ' '));
+		console.log(`template model requests: ${asked.join(' → ')}`);
+		const planner = templateModel('AI Planner');
+		const developer = templateModel('AI Developer');
+		const tester = templateModel('AI Tester');
+		expect([...asked].sort()).toEqual(
+			[
+				`planner with ${planner}`,
+				`developer T1 with ${developer}`,
+				`developer (fix) T1 with ${developer}`,
+				`developer T2 with ${developer}`,
+				`tester T1 with ${tester}`,
+				`tester T2 with ${tester}`,
+			].sort(),
+		);
+
+		// The store (default Key Prefix, the template's own database) has the lifecycle and the loop.
+		const events = await withRedisClient(TEMPLATE_REDIS, (redis) => eventsOf(redis, TEMPLATE_PREFIX, project.id));
+		const moves = events.filter((e) => e.type === 'project.status_changed').map((e) => `${e.data.from} → ${e.data.to} by ${e.source}`);
+		console.log(`template project in the event log: ${moves.join('; ')}; T1: ${taskSteps(events, 'T1').join(' → ')}`);
+		expect(moves).toEqual([
+			'intake → planning by n8n:Start planning',
+			'planning → planned by n8n:Plan ready',
+			'planned → development by n8n:Start development',
+		]);
+		expect(taskSteps(events, 'T1')).toEqual(T1_FIXED_ONCE);
 	});
 }, 5 * 60_000);

@@ -6,73 +6,24 @@
  * node reading the previous one's output. Every run uses a random Key Prefix (sent in the request
  * body) in the test database, and removes its keys afterwards. Needs `npm run build` first.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import * as n8n from '../../scripts/lib/n8nInstance';
 import type { Project, ProjectEvent } from '../../runtime';
 import { diamondPlan } from '../support/fixtures/plans';
-import { keysWithPrefix, TestRedis, testRedisOptions } from '../support/redis';
+import { keysWithPrefix, TestRedis } from '../support/redis';
+import { credentialOf, executionIds, failedExecutionSince, n8nRedisCredential, readWorkflow, startN8nWithWorkflows } from './support/n8nWithWorkflows';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const PACKAGE_NAME = 'n8n-nodes-ai-company';
 const WEBHOOK_PATH = 'e2e-project-state';
-const OWNER = { email: 'e2e-owner@example.com', password: 'E2e-owner-password-1' };
 
-interface WorkflowNode {
-	name: string;
-	type: string;
-	credentials?: Record<string, { id: string; name: string }>;
-}
-const workflow = JSON.parse(readFileSync(path.join(__dirname, 'fixtures', 'project-state.workflow.json'), 'utf8')) as {
-	id: string;
-	nodes: WorkflowNode[];
-};
-const credentialRef = workflow.nodes.find((node) => node.name === 'Create Project')!.credentials!.redis;
+const workflow = readWorkflow(path.join(__dirname, 'fixtures', 'project-state.workflow.json'));
+/** n8n's `redis` credential for the test database (REDIS_URL, or 127.0.0.1:6379 database 11). */
+const redisCredential = n8nRedisCredential(credentialOf(workflow, 'Create Project', 'redis'));
 
 const redis = new TestRedis('e2e-project-state');
 const FILES = [
 	{ path: 'package.json', content: '{ "name": "todo-api" }\n' },
 	{ path: 'src/server.ts', content: 'export const port = 3000;\n' },
 ];
-
-let instance: n8n.N8nHandle | undefined;
-let userFolder: string | undefined;
-let failed = false;
-const timings: Record<string, number> = {};
-
-async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
-	const started = Date.now();
-	try {
-		return await step();
-	} finally {
-		timings[label] = Date.now() - started;
-	}
-}
-
-async function withN8nLog(body: () => Promise<void>): Promise<void> {
-	try {
-		await body();
-	} catch (error) {
-		failed = true;
-		throw instance ? n8n.withLogTail(error, `n8n log (${instance.logFile})`, instance.tail(60)) : error;
-	}
-}
-
-/** n8n's `redis` credential for the test database (REDIS_URL, or 127.0.0.1:6379 database 11). */
-function redisCredentialData(): Record<string, unknown> {
-	const options = testRedisOptions();
-	return {
-		host: options.host ?? '127.0.0.1',
-		port: options.port ?? 6379,
-		user: options.username ?? '',
-		password: options.password ?? '',
-		database: options.db ?? 0,
-		ssl: options.tls !== undefined,
-		disableTlsVerification: false,
-	};
-}
 
 function requestBody() {
 	return {
@@ -85,49 +36,19 @@ function requestBody() {
 	};
 }
 
-async function post(body: unknown): Promise<{ status: number; text: string }> {
-	const res = await fetch(`${instance!.url}/webhook/${WEBHOOK_PATH}`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(body),
-		signal: AbortSignal.timeout(60_000),
-	});
-	return { status: res.status, text: await res.text() };
-}
-
-beforeAll(async () => {
-	const started = Date.now();
-	try {
-		await timed('ensureN8nInstalled', () => n8n.ensureN8nInstalled());
-		userFolder = mkdtempSync(path.join(tmpdir(), 'aic-e2e-state-'));
-		const tarball = await timed('npm pack', () => n8n.packPackage(REPO_ROOT, path.join(userFolder!, 'pack')));
-		await timed('install like Community Nodes', () => n8n.installLikeCommunityNodes(userFolder!, tarball));
-		await timed('import:credentials', () => n8n.importCredentials(userFolder!, [{ ...credentialRef, type: 'redis', data: redisCredentialData() }]));
-		await timed('import:workflow', () => n8n.importWorkflow(userFolder!, workflow));
-		await timed('publish:workflow', () => n8n.publishWorkflow(userFolder!, workflow.id));
-		instance = await timed('n8n start', () => n8n.startN8n({ userFolder: userFolder!, owner: OWNER }));
-		const loaded = await n8n.assertPackageLoaded(userFolder, PACKAGE_NAME, { expectNodes: ['projectState'] });
-		console.log(`n8n ${n8n.N8N_VERSION} at ${instance.url} loaded ${loaded.nodes.join(', ')}`);
-		await timed('webhook registered', () => n8n.waitForWebhook(instance!.url, WEBHOOK_PATH, 'POST'));
-	} catch (error) {
-		failed = true;
-		throw error;
-	} finally {
-		timings['beforeAll total'] = Date.now() - started;
-	}
-}, 15 * 60_000);
-
-afterAll(async () => {
-	await instance?.stop();
-	await redis.cleanup();
-	console.log(`e2e timings (ms): ${JSON.stringify(timings)}`);
-	if (userFolder && !failed) rmSync(userFolder, { recursive: true, force: true });
-	else if (userFolder) console.log(`kept the n8n user folder for inspection: ${userFolder} (log: ${path.join(userFolder, 'n8n.log')})`);
-}, 60_000);
+const e2e = startN8nWithWorkflows({
+	label: 'state',
+	workflows: [workflow],
+	webhookPaths: [WEBHOOK_PATH],
+	expectNodes: ['projectState'],
+	credentials: () => [redisCredential],
+	afterStop: () => redis.cleanup(),
+});
+const post = (body: unknown) => e2e.post(WEBHOOK_PATH, body, 60_000);
 
 test('a request becomes a stored project whose task T1 holds the recorded result', async () => {
-	await withN8nLog(async () => {
-		const { status, text } = await timed('POST (first)', () => post(requestBody()));
+	await e2e.withN8nLog(async () => {
+		const { status, text } = await e2e.timed('POST (first)', () => post(requestBody()));
 		console.log(`n8n webhook answered ${status}:\n${text.slice(0, 2000)}`);
 		expect(status).toBe(200);
 
@@ -165,22 +86,18 @@ test('a request becomes a stored project whose task T1 holds the recorded result
 });
 
 test('the same request again finds the same project, and the refused restart of T1 fails the run naming both statuses', async () => {
-	await withN8nLog(async () => {
+	await e2e.withN8nLog(async () => {
 		const before = (await keysWithPrefix(redis.inspector, redis.prefix)).length;
-		const session = await n8n.restSession(instance!.url, OWNER);
-		const executionsBefore = new Set((await n8n.listExecutions(session, workflow.id)).map((e) => e.id));
+		const session = await e2e.session();
+		const executionsBefore = await executionIds(session, workflow.id);
 
 		// Create returns the existing project (created: false); Set Plan keeps T1's progress; Start
 		// Task then refuses to restart a done task, and the workflow stops there.
-		const { status, text } = await timed('POST (again)', () => post(requestBody()));
+		const { status, text } = await e2e.timed('POST (again)', () => post(requestBody()));
 		console.log(`n8n webhook answered ${status}: ${text}`);
 		expect(status).toBe(500);
 
-		let failedRun: n8n.ExecutionSummary | undefined;
-		for (const deadline = Date.now() + 30_000; !failedRun && Date.now() < deadline; ) {
-			failedRun = (await n8n.listExecutions(session, workflow.id)).find((e) => !executionsBefore.has(e.id) && e.status === 'error');
-			if (!failedRun) await n8n.sleep(250);
-		}
+		const failedRun = await failedExecutionSince(session, workflow.id, executionsBefore);
 		console.log(`failed execution: ${JSON.stringify(failedRun)}`);
 		expect(failedRun).toEqual(expect.objectContaining({ status: 'error', errorNode: 'Start Task' }));
 		expect(failedRun!.errorMessage).toMatch(/^Task "T1" of project "[0-9a-f-]{36}" cannot go from "done" to "in_progress"$/);
@@ -193,10 +110,10 @@ test('the same request again finds the same project, and the refused restart of 
 });
 
 test('the Test button of n8n\'s redis credential works against the test Redis (and runs n8n\'s own check, not ours)', async () => {
-	await withN8nLog(async () => {
-		const session = await n8n.restSession(instance!.url, OWNER);
+	await e2e.withN8nLog(async () => {
+		const session = await e2e.session();
 		const result = (await session.post('/credentials/test', {
-			credentials: { ...credentialRef, type: 'redis', data: redisCredentialData() },
+			credentials: redisCredential,
 		})) as { status: string; message: string };
 		console.log(`credential test: ${JSON.stringify(result)}`);
 		// n8n 2.41 looks up a credential type's `testedBy` only among the nodes of the package that

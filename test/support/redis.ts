@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
+import { StoreKeys } from '../../runtime/state/keys';
+
 /**
  * Integration tests share one real Redis with other suites and people: each test file works under
  * its own random key prefix in its own database, and removes only its own keys afterwards.
@@ -132,4 +134,35 @@ export class TestRedis {
 			await redis.quit();
 		}
 	}
+}
+
+/** A client to the Redis these options reach, for one use, closed afterwards. */
+export async function withRedisClient<T>(options: RedisOptions, use: (redis: Redis) => Promise<T>): Promise<T> {
+	const redis = new Redis({ ...options, maxRetriesPerRequest: 3 });
+	try {
+		return await use(redis);
+	} finally {
+		await redis.quit().catch(() => redis.disconnect());
+	}
+}
+
+/**
+ * Removes one stored project under a prefix the test does not own (e.g. the default `aic:` of a
+ * shipped template, in a database of its own) and nothing else: first lists what belongs to it
+ * (its hash, its event log, its idempotency key when that still names it, and the index sets that
+ * hold its id), then deletes those keys and takes its id out of those sets. Returns the list.
+ */
+export async function removeProject(redis: Redis, prefix: string, id: string): Promise<{ keys: string[]; indexes: string[] }> {
+	const keys = new StoreKeys(prefix);
+	const data = await redis.hget(keys.project(id), 'data');
+	const idempotencyKey = data ? (JSON.parse(data) as { idempotencyKey?: string }).idempotencyKey : undefined;
+	const own = [keys.project(id), keys.events(id)];
+	if (idempotencyKey && (await redis.get(keys.idempotency(idempotencyKey))) === id) own.push(keys.idempotency(idempotencyKey));
+	const existing: string[] = [];
+	for (const key of own) if (await redis.exists(key)) existing.push(key);
+	const indexes: string[] = [];
+	for (const index of keys.everyIndex) if ((await redis.zscore(index, id)) !== null) indexes.push(index);
+	if (existing.length > 0) await redis.del(...existing);
+	for (const index of indexes) await redis.zrem(index, id);
+	return { keys: existing, indexes };
 }

@@ -1,11 +1,10 @@
-import { createServer } from 'node:net';
-
 import type { Message } from 'ollama';
 
 import { LlmError, LlmOutputError } from '../../../runtime/llm/errors';
 import { LlmClient, type LlmSettings, type StructuredRequest } from '../../../runtime/llm/llmClient';
 import type { RetryPolicy } from '../../../runtime/llm/retry';
 import { OllamaTestServer, type RecordedRequest } from '../../support/ollamaTestServer';
+import { closedPort } from '../../support/ports';
 
 interface Answer {
 	answer: string;
@@ -54,15 +53,6 @@ async function llmError(promise: Promise<unknown>): Promise<LlmError> {
 	);
 	expect(error).toBeInstanceOf(LlmError);
 	return error as LlmError;
-}
-
-/** A port nothing listens on: bound once, then released. */
-async function closedPort(): Promise<number> {
-	const probe = createServer();
-	await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-	const { port } = probe.address() as { port: number };
-	await new Promise<void>((resolve) => probe.close(() => resolve()));
-	return port;
 }
 
 const valid = JSON.stringify({ answer: 'forty-two', n: 42 });

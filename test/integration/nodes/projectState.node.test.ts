@@ -1,5 +1,3 @@
-import { createServer } from 'node:net';
-
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { Redis } from 'ioredis';
@@ -9,6 +7,7 @@ import * as redisConnection from '../../../nodes/shared/redisConnection';
 import type { Project, ProjectEvent } from '../../../runtime';
 import { diamondPlan } from '../../support/fixtures/plans';
 import { runNode, type ParameterValue } from '../../support/nodeExecution';
+import { closedPort } from '../../support/ports';
 import { keysWithPrefix, redisCredential, TestRedis } from '../../support/redis';
 
 const redis = new TestRedis('projectstate-node');
@@ -584,13 +583,4 @@ async function closed(client: Redis): Promise<void> {
 	expect(['ready', 'close', 'end']).toContain(client.status);
 	if (client.status !== 'end') await new Promise((resolve) => client.once('end', resolve));
 	expect(client.status).toBe('end');
-}
-
-/** A port that was free a moment ago, so nothing answers on it. */
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
 }

@@ -45,6 +45,19 @@ afterAll(async () => {
 	removeTempDirs();
 });
 
+/** The log of a task fixed in one round; both ways of running the loop (step by step, or as one call) leave it. */
+const SUM_FIXED_ONCE = [
+	'project.created',
+	'project.plan_set',
+	'task.started #1',
+	'task.work_recorded files=src/sum.js',
+	'task.work_recorded testFiles=test/sum.test.js',
+	'task.failed #1',
+	'task.started #2',
+	'task.work_recorded files=src/sum.js',
+	'task.done #2',
+];
+
 async function eventSummary(store: ProjectStore, projectId: string): Promise<string[]> {
 	return (await store.events(projectId)).map((e) => {
 		const data = e.data as { attempt?: number; files?: string[]; testFiles?: string[] };
@@ -105,17 +118,7 @@ describe('the fix loop, one step at a time (as the canvas runs it)', () => {
 		expect(project.usage.byRole.developer.promptTokens).toBe(written.output.usage.promptTokens + fixed.output.usage.promptTokens);
 		expect(project.usage.byRole.tester).toEqual(failing.written!.usage);
 		expect(project.usage.total.calls).toBe(3);
-		expect(await eventSummary(store, projectId)).toEqual([
-			'project.created',
-			'project.plan_set',
-			'task.started #1',
-			'task.work_recorded files=src/sum.js',
-			'task.work_recorded testFiles=test/sum.test.js',
-			'task.failed #1',
-			'task.started #2',
-			'task.work_recorded files=src/sum.js',
-			'task.done #2',
-		]);
+		expect(await eventSummary(store, projectId)).toEqual(SUM_FIXED_ONCE);
 		expect((await store.events(projectId)).every((e) => e.type.startsWith('project.') || e.source === 'test:pipeline')).toBe(true);
 
 		// 5. Published: a README commit, then "T1: <title>" with the fixed code and its test.
@@ -156,17 +159,7 @@ describe('developAndTestTask: the fix loop as one call (for the worker)', () => 
 		const project = await store.get(projectId);
 		expect(project.tasks.T1).toMatchObject({ status: 'done', attempts: 2, files: [{ path: 'src/sum.js', content: FIXED_SUM }] });
 		expect(project.usage.byRole).toMatchObject({ developer: { calls: 2 }, tester: { calls: 1 } });
-		expect(await eventSummary(store, projectId)).toEqual([
-			'project.created',
-			'project.plan_set',
-			'task.started #1',
-			'task.work_recorded files=src/sum.js',
-			'task.work_recorded testFiles=test/sum.test.js',
-			'task.failed #1',
-			'task.started #2',
-			'task.work_recorded files=src/sum.js',
-			'task.done #2',
-		]);
+		expect(await eventSummary(store, projectId)).toEqual(SUM_FIXED_ONCE);
 
 		const bare = bareRepository();
 		const { result: published } = await publishStoredProject(store, projectId, { kind: 'git', url: bare }, 'test:publish');

@@ -1,16 +1,7 @@
-import { createServer } from 'node:net';
 import { connectRedis, RedisUnavailableError } from '../../../runtime/state';
 import { InvalidInputError } from '../../../runtime/errors';
+import { closedPort } from '../../support/ports';
 import { testRedisOptions } from '../../support/redis';
-
-/** A port that was free a moment ago, so nothing answers on it. */
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
-}
 
 describe('connectRedis', () => {
 	it('returns a ready client whose commands wait through reconnects, as BullMQ needs', async () => {
