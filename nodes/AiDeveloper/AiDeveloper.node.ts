@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 
 import { DEFAULT_CONTEXT_TOKENS } from '../../runtime';
 import { keyPrefixOption } from '../shared/executionStore';
-import { llmOptionProperties } from '../shared/llmOptions';
+import { agentOptionsProperty } from '../shared/llmOptions';
 import { getModels } from '../shared/loadModels';
 import { modelProperty } from '../shared/modelProperty';
 import {
@@ -46,35 +46,18 @@ export class AiDeveloper implements INodeType {
 				],
 				default: 'auto',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					...llmOptionProperties,
-					{
-						displayName: 'Context Budget (Tokens)',
-						name: 'contextTokens',
-						type: 'number',
-						default: DEFAULT_CONTEXT_TOKENS,
-						typeOptions: { minValue: 0 },
-						description:
-							'How many tokens of existing project files the model sees whole (the most relevant first); other files are listed by path. Keeps prompts bounded as the project grows.',
-					},
-					{
-						displayName: 'Custom Prompt Template',
-						name: 'promptTemplate',
-						type: 'string',
-						typeOptions: { rows: 10 },
-						default: '',
-						description:
-							'A Handlebars template replacing the shipped developer prompt. Variables: {{task}}, {{planSummary}}, {{techStack}}, {{contextFiles}}, {{listedPaths}}, {{fix}}, {{failures}}, {{testFiles}}, {{testOutput}}, {{schema}}, {{fence}}.',
-					},
-					keyPrefixOption,
-				],
-			},
+			agentOptionsProperty('developer', '{{task}}, {{planSummary}}, {{techStack}}, {{contextFiles}}, {{listedPaths}}, {{fix}}, {{failures}}, {{testFiles}}, {{testOutput}}, {{schema}}', [
+				{
+					displayName: 'Context Budget (Tokens)',
+					name: 'contextTokens',
+					type: 'number',
+					default: DEFAULT_CONTEXT_TOKENS,
+					typeOptions: { minValue: 0 },
+					description:
+						'How many tokens of existing project files the model sees whole (the most relevant first); other files are listed by path. Keeps prompts bounded as the project grows.',
+				},
+				keyPrefixOption,
+			]),
 		],
 	};
 

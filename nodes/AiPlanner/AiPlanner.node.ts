@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { DEFAULT_MAX_REQUIREMENTS_LENGTH, DEFAULT_MAX_TASKS } from '../../runtime';
-import { llmOptionProperties } from '../shared/llmOptions';
+import { agentOptionsProperty } from '../shared/llmOptions';
 import { ollamaAuthenticationProperty, ollamaCredentialDescriptions } from '../shared/ollamaCredentials';
 
 import { getModels } from '../shared/loadModels';
@@ -47,41 +47,24 @@ export class AiPlanner implements INodeType {
 				default: '={{ $json.projectId }}',
 				description: 'Carried to the output and to every task, so later steps know which project they belong to',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					...llmOptionProperties,
-					{
-						displayName: 'Custom Prompt Template',
-						name: 'promptTemplate',
-						type: 'string',
-						typeOptions: { rows: 10 },
-						default: '',
-						description:
-							'A Handlebars template replacing the shipped planner prompt. Variables: {{title}}, {{requirements}}, {{client.name}}, {{maxTasks}}, {{schema}}, and {{fence}} to delimit client text.',
-					},
-					{
-						displayName: 'Max Requirements Length',
-						name: 'maxRequirementsLength',
-						type: 'number',
-						default: DEFAULT_MAX_REQUIREMENTS_LENGTH,
-						typeOptions: { minValue: 1 },
-						description: 'Longer requirements are refused with an error instead of being sent to the model',
-					},
-					{
-						displayName: 'Max Tasks',
-						name: 'maxTasks',
-						type: 'number',
-						default: DEFAULT_MAX_TASKS,
-						typeOptions: { minValue: 1, maxValue: 200 },
-						description: 'Largest plan accepted; a bigger plan is sent back to the model to merge tasks',
-					},
-				],
-			},
+			agentOptionsProperty('planner', '{{title}}, {{requirements}}, {{client.name}}, {{maxTasks}}, {{schema}}', [
+				{
+					displayName: 'Max Requirements Length',
+					name: 'maxRequirementsLength',
+					type: 'number',
+					default: DEFAULT_MAX_REQUIREMENTS_LENGTH,
+					typeOptions: { minValue: 1 },
+					description: 'Longer requirements are refused with an error instead of being sent to the model',
+				},
+				{
+					displayName: 'Max Tasks',
+					name: 'maxTasks',
+					type: 'number',
+					default: DEFAULT_MAX_TASKS,
+					typeOptions: { minValue: 1, maxValue: 200 },
+					description: 'Largest plan accepted; a bigger plan is sent back to the model to merge tasks',
+				},
+			]),
 		],
 	};
 

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { keyPrefixOption } from '../shared/executionStore';
-import { llmOptionProperties } from '../shared/llmOptions';
+import { agentOptionsProperty } from '../shared/llmOptions';
 import { getModels } from '../shared/loadModels';
 import { modelProperty } from '../shared/modelProperty';
 import {
@@ -30,68 +30,51 @@ export class AiTester implements INodeType {
 			ollamaAuthenticationProperty,
 			modelProperty('writes tests'),
 			...taskTargetProperties,
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					...llmOptionProperties,
-					{
-						displayName: 'Custom Prompt Template',
-						name: 'promptTemplate',
-						type: 'string',
-						typeOptions: { rows: 10 },
-						default: '',
-						description:
-							'A Handlebars template replacing the shipped tester prompt. Variables: {{task}}, {{planSummary}}, {{techStack}}, {{taskFiles}}, {{otherPaths}}, {{runner}}, {{schema}}, {{fence}}.',
-					},
-					keyPrefixOption,
-					{
-						displayName: 'Max Test Output (KB)',
-						name: 'maxOutputKb',
-						type: 'number',
-						default: 256,
-						typeOptions: { minValue: 1 },
-						description: 'Output kept from a test run (its start and end); the rest is cut',
-					},
-					{
-						displayName: 'Regenerate Tests',
-						name: 'regenerateTests',
-						type: 'boolean',
-						default: false,
-						description: 'Whether to write new tests even when the task has tests already (normally tests are written once and kept, so fixes are judged by the same tests)',
-					},
-					{
-						displayName: 'Sandbox',
-						name: 'sandbox',
-						type: 'options',
-						options: [
-							{ name: 'Auto', value: 'auto', description: 'Bubblewrap when installed, otherwise a plain process' },
-							{ name: 'Bubblewrap', value: 'bubblewrap', description: 'No network, no writes outside the workspace; fails when bwrap is missing' },
-							{ name: 'Process', value: 'process', description: 'A separate process with a scrubbed environment only' },
-						],
-						default: 'auto',
-					},
-					{
-						displayName: 'Test Command',
-						name: 'testCommand',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. node --test test/',
-						description: 'Runs instead of the runner chosen from the tech stack (node --test, pytest or unittest). Split on spaces; no shell.',
-					},
-					{
-						displayName: 'Test Timeout (Seconds)',
-						name: 'testTimeoutSeconds',
-						type: 'number',
-						default: 120,
-						typeOptions: { minValue: 1 },
-						description: 'A test run still going after this long is killed and reported as timeout',
-					},
-				],
-			},
+			agentOptionsProperty('tester', '{{task}}, {{planSummary}}, {{techStack}}, {{taskFiles}}, {{otherPaths}}, {{runner}}, {{schema}}', [
+				keyPrefixOption,
+				{
+					displayName: 'Max Test Output (KB)',
+					name: 'maxOutputKb',
+					type: 'number',
+					default: 256,
+					typeOptions: { minValue: 1 },
+					description: 'Output kept from a test run (its start and end); the rest is cut',
+				},
+				{
+					displayName: 'Regenerate Tests',
+					name: 'regenerateTests',
+					type: 'boolean',
+					default: false,
+					description: 'Whether to write new tests even when the task has tests already (normally tests are written once and kept, so fixes are judged by the same tests)',
+				},
+				{
+					displayName: 'Sandbox',
+					name: 'sandbox',
+					type: 'options',
+					options: [
+						{ name: 'Auto', value: 'auto', description: 'Bubblewrap when installed, otherwise a plain process' },
+						{ name: 'Bubblewrap', value: 'bubblewrap', description: 'No network, no writes outside the workspace; fails when bwrap is missing' },
+						{ name: 'Process', value: 'process', description: 'A separate process with a scrubbed environment only' },
+					],
+					default: 'auto',
+				},
+				{
+					displayName: 'Test Command',
+					name: 'testCommand',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. node --test test/',
+					description: 'Runs instead of the runner chosen from the tech stack (node --test, pytest or unittest). Split on spaces; no shell.',
+				},
+				{
+					displayName: 'Test Timeout (Seconds)',
+					name: 'testTimeoutSeconds',
+					type: 'number',
+					default: 120,
+					typeOptions: { minValue: 1 },
+					description: 'A test run still going after this long is killed and reported as timeout',
+				},
+			]),
 		],
 	};
 

@@ -104,3 +104,26 @@ export function createLlmClient(context: IExecuteFunctions, connection: OllamaCo
 		signal: context.getExecutionCancelSignal?.(),
 	});
 }
+
+/**
+ * The Options collection of an AI node: the model-call options every AI node has, the role's
+ * Custom Prompt Template, and the role's own options; sorted by name as n8n shows options.
+ */
+export function agentOptionsProperty(role: string, templateVariables: string, roleOptions: INodeProperties[]): INodeProperties {
+	const promptTemplate: INodeProperties = {
+		displayName: 'Custom Prompt Template',
+		name: 'promptTemplate',
+		type: 'string',
+		typeOptions: { rows: 10 },
+		default: '',
+		description: `A Handlebars template replacing the shipped ${role} prompt (runtime/prompts/${role}.hbs). Variables: ${templateVariables}, and {{fence}} to delimit task or client text.`,
+	};
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [...llmOptionProperties, promptTemplate, ...roleOptions].sort((a, b) => a.displayName.localeCompare(b.displayName)),
+	};
+}
