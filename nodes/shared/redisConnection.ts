@@ -27,6 +27,10 @@ export const redisCredentialDescriptions: INodeCredentialDescription[] = [
 		name: 'redis',
 		required: true,
 		testedBy: REDIS_CREDENTIAL_TEST,
+		// Without displayOptions, n8n's editor folds a credential into the choice of the node's
+		// `authentication` parameter (the Ollama one on the agent nodes), so Redis could not be picked
+		// there; a condition that holds for every version of our nodes (1 so far) keeps it a field of its own, "Credential for Redis".
+		displayOptions: { show: { '@version': [1] } },
 	},
 ];
 

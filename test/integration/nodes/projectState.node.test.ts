@@ -540,7 +540,12 @@ describe('Redis credential test', () => {
 		redisConnection.testRedisCredential.call({} as ICredentialTestFunctions, { id: 'c1', name: 'Redis', type: 'redis', data });
 
 	it('is the node\'s testedBy for the built-in redis credential', () => {
-		expect(node.description.credentials).toContainEqual({ name: 'redis', required: true, testedBy: 'aiCompanyRedisConnectionTest' });
+		expect(node.description.credentials).toContainEqual({
+			name: 'redis',
+			required: true,
+			testedBy: 'aiCompanyRedisConnectionTest',
+			displayOptions: { show: { '@version': [1] } },
+		});
 		// GitHub only where it is used: publishing to GitHub.
 		expect(node.description.credentials).toContainEqual({
 			name: 'githubApi',
