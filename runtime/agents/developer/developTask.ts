@@ -7,7 +7,7 @@ import { InvalidInputError } from '../../errors';
 import type { GenerationOptions, LlmClient } from '../../llm/llmClient';
 import { renderPrompt } from '../../prompts/renderPrompt';
 import { checkFiles } from '../../workspace/paths';
-import { selectContext } from './selectContext';
+import { MAX_LISTED_PATHS, selectContext } from './selectContext';
 
 /** What a failing test run tells the developer in fix mode. */
 export interface FixRequest {
@@ -81,6 +81,8 @@ export async function developTask(input: DeveloperInput, llm: LlmClient, setting
 			failures: fix?.failures.slice(0, 20) ?? [],
 			testOutput: fix ? fix.output.slice(-TEST_OUTPUT_SHOWN) : '',
 			testFiles: fix?.testFiles ?? [],
+			// Named up front (bounded like the other path list) so the model need not learn them from a repair round.
+			protectedPaths: [...testPaths].slice(0, MAX_LISTED_PATHS),
 			schema: JSON.stringify(developerReplySchema, null, 2),
 		},
 		settings.promptTemplate,

@@ -53,6 +53,9 @@ it('shows the developer the finished task\'s test that its change broke, and the
 	const second = await developAndTestTask(context, projectId, 'T2', settings);
 
 	expect(second).toMatchObject({ status: 'done', attempts: 2 });
+	// Writing T2, the developer is told up front which finished tests it may not touch.
+	const write = turns(server).find((t) => t.role === 'developer' && !t.fix && t.taskId === 'T2');
+	expect(write!.prompt).toContain('Never create or change these test files: test/sum.test.js.');
 	const fix = turns(server).find((t) => t.role === 'developer' && t.fix && t.taskId === 'T2');
 	expect(fix).toBeDefined();
 	expect(fix!.prompt).toContain('--- test/sum.test.js');
