@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { InvalidInputError, type ProjectClient, type ProjectIntake, type ProjectStore } from '../../../runtime';
+import { InvalidInputError, titleFromRequirements, type ProjectClient, type ProjectIntake, type ProjectStore } from '../../../runtime';
 import { projectJson, readText } from '../helpers/parameters';
 
 const properties: INodeProperties[] = [
@@ -56,17 +56,11 @@ export async function execute(store: ProjectStore, context: IExecuteFunctions, i
 	if (name) client.name = name;
 	if (email) client.email = email;
 	const intake: ProjectIntake = {
-		title: readText(context, 'title', itemIndex, 'title') || titleFrom(requirements),
+		title: readText(context, 'title', itemIndex, 'title') || titleFromRequirements(requirements),
 		requirements,
 		client,
 	};
 	const idempotencyKey = readText(context, 'idempotencyKey', itemIndex, 'idempotencyKey');
 	const { project, created } = await store.create(intake, idempotencyKey ? { idempotencyKey } : {});
 	return { ...projectJson(project), created };
-}
-
-/** As the AI Planner names an untitled project: the requirements' first line, shortened. */
-function titleFrom(requirements: string): string {
-	const firstLine = requirements.split('\n', 1)[0].trim();
-	return firstLine.length <= 80 ? firstLine : `${firstLine.slice(0, 77)}...`;
 }

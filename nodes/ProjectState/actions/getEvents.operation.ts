@@ -2,29 +2,14 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { ProjectEvent, ProjectStore } from '../../../runtime';
-import { projectIdField, readProjectId, readText } from '../helpers/parameters';
+import { projectIdField, readProjectId, readText, returnAllFields } from '../helpers/parameters';
 
 /** The store's largest page of events. */
 const PAGE = 1000;
 
 const properties: INodeProperties[] = [
 	projectIdField,
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1, maxValue: PAGE },
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllFields(PAGE),
 	{
 		displayName: 'After Event ID',
 		name: 'after',

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { InvalidInputError, PROJECT_STATUSES, type Project, type ProjectStatus, type ProjectStore } from '../../../runtime';
-import { projectJson, readText } from '../helpers/parameters';
+import { projectJson, readText, returnAllFields } from '../helpers/parameters';
 import { statusOptions } from './updateStatus.operation';
 
 /** The store's largest page of projects. */
@@ -18,22 +18,7 @@ const properties: INodeProperties[] = [
 		default: ALL_ACTIVE,
 		description: 'Archived projects are never listed',
 	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1, maxValue: PAGE },
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllFields(PAGE),
 	{
 		displayName: 'Offset',
 		name: 'offset',

@@ -38,7 +38,7 @@ export function validatePlannerInput(
 	}
 	return {
 		requirements,
-		title: optionalText(raw.title, 'title', MAX_TITLE_LENGTH) ?? titleFrom(requirements),
+		title: optionalText(raw.title, 'title', MAX_TITLE_LENGTH) ?? titleFromRequirements(requirements),
 		projectId: projectIdFrom(raw.projectId),
 		client: clientFrom(raw.client),
 	};
@@ -79,7 +79,8 @@ function clientFrom(value: unknown): ClientInfo {
 	return client;
 }
 
-function titleFrom(requirements: string): string {
+/** An untitled project's title: the requirements' first line, shortened. */
+export function titleFromRequirements(requirements: string): string {
 	const firstLine = requirements.split('\n', 1)[0].trim();
 	return firstLine.length <= 80 ? firstLine : `${firstLine.slice(0, 77)}...`;
 }
