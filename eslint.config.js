@@ -8,7 +8,7 @@ const plugins = { 'n8n-nodes-base': n8nNodesBase };
 const tsLanguage = { parser: tsParser, parserOptions: { project: './tsconfig.json', sourceType: 'module' } };
 
 module.exports = [
-	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '!eslint.config.js'] },
+	{ ignores: ['dist/**', 'runtime/dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '!eslint.config.js'] },
 	{
 		files: ['package.json'],
 		languageOptions: { parser: jsoncParser },

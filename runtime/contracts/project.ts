@@ -55,6 +55,11 @@ export interface TaskState {
 	testFiles: ProducedFile[];
 	testReport: StoredTestReport | null;
 	error?: string;
+	/**
+	 * The attempt whose developer files are stored: equal to `attempts` once this attempt's code is
+	 * written, so a worker that restarts mid-task tests that code instead of paying for it again.
+	 */
+	developedAttempt?: number;
 	updatedAt: string;
 }
 
@@ -250,6 +255,7 @@ const taskStateSchema: SchemaObject = {
 		testFiles: { type: 'array', items: producedFileSchema },
 		testReport: { type: ['object', 'null'] },
 		error: { type: 'string' },
+		developedAttempt: { type: 'integer', minimum: 0 },
 		updatedAt: { type: 'string' },
 	},
 	required: ['status', 'attempts', 'files', 'testFiles', 'testReport', 'updatedAt'],

@@ -4,6 +4,7 @@ import { addUsage, emptyUsage, type LlmUsage } from '../contracts/usage';
 import { LlmOutputError } from './errors';
 import { parseJsonReply } from './jsonReply';
 import { listModels, streamChat, type ChatReply, type OllamaConnection } from './ollamaTransport';
+import type { CallLimiter } from './callLimiter';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
 import { schemaProblems } from './schemaValidator';
 
@@ -15,6 +16,8 @@ export interface LlmSettings {
 	/** Cancels every call in flight (n8n's execution cancel signal, or a worker's shutdown). */
 	signal?: AbortSignal;
 	onProgress?: (progress: { completionTokens: number }) => void;
+	/** Shared by every client of a worker process, so its calls never exceed the model server's slots. */
+	limiter?: CallLimiter;
 }
 
 export interface GenerationOptions {
@@ -86,8 +89,8 @@ export class LlmClient {
 		const reply = await withRetry(
 			async () => {
 				const started = Date.now();
-				try {
-					return await streamChat(this.settings.connection, {
+				const call = () =>
+					streamChat(this.settings.connection, {
 						model,
 						messages,
 						format: generation.format,
@@ -97,6 +100,8 @@ export class LlmClient {
 						signal: this.settings.signal,
 						onProgress: this.settings.onProgress,
 					});
+				try {
+					return await (this.settings.limiter ? this.settings.limiter.run(call, this.settings.signal) : call());
 				} catch (error) {
 					failedCalls++;
 					failedWallMs += Date.now() - started;

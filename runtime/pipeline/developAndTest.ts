@@ -1,31 +1,45 @@
 import type { TestReport } from '../contracts/testReport';
 import { runDeveloperStep, type DeveloperStepSettings, type StepContext } from './developerStep';
+import { planTaskOf } from './projectFiles';
 import { runTesterStep, type TesterStepSettings } from './testerStep';
 
 export interface FixLoopSettings {
 	developer: Omit<DeveloperStepSettings, 'mode'>;
 	tester: TesterStepSettings;
-	/** Developer turns at most, the first included. */
+	/** The task's attempt count at which the loop gives up (developer turns, the first included, over the task's life). */
 	maxAttempts: number;
+	/** Called before each turn, e.g. to stop when the project was cancelled meanwhile. */
+	beforeTurn?: (phase: 'develop' | 'test', attempt: number) => Promise<void> | void;
 }
 
 export interface FixLoopResult {
 	status: 'done' | 'failed';
 	attempts: number;
-	report: TestReport;
+	report: TestReport | null;
 }
 
 /**
  * The canvas loop Developer → Tester → (failed and attempts left) → Developer in fix mode → …
- * as one call, for the worker. Each turn is the same step the nodes run, so a crash between two
- * turns resumes from the store.
+ * as one call, for the worker. Each turn is the same step the nodes run and starts from the store,
+ * so a worker that dies mid-task resumes where the store says it stands: code already written
+ * for the current attempt is tested, not written (and paid for) again.
  */
 export async function developAndTestTask(context: StepContext, projectId: string, taskId: string, settings: FixLoopSettings): Promise<FixLoopResult> {
 	for (;;) {
-		const developed = await runDeveloperStep(context, projectId, taskId, { ...settings.developer, mode: 'auto' });
+		const { state } = planTaskOf(await context.store.get(projectId), taskId);
+		const report = (state.testReport as TestReport | null) ?? null;
+		if (state.status === 'done') return { status: 'done', attempts: state.attempts, report };
+		if (state.status === 'failed' && state.attempts >= settings.maxAttempts) return { status: 'failed', attempts: state.attempts, report };
+		const developed = state.status === 'in_progress' && state.developedAttempt === state.attempts;
+		if (!developed) {
+			await settings.beforeTurn?.('develop', state.status === 'in_progress' ? state.attempts : state.attempts + 1);
+			await runDeveloperStep(context, projectId, taskId, { ...settings.developer, mode: 'auto' });
+		}
+		const current = planTaskOf(await context.store.get(projectId), taskId).state;
+		await settings.beforeTurn?.('test', current.attempts);
 		const tested = await runTesterStep(context, projectId, taskId, settings.tester);
-		if (tested.report.status === 'passed' || developed.attempt >= settings.maxAttempts) {
-			return { status: tested.report.status === 'passed' ? 'done' : 'failed', attempts: developed.attempt, report: tested.report };
+		if (tested.report.status === 'passed' || tested.attempt >= settings.maxAttempts) {
+			return { status: tested.report.status === 'passed' ? 'done' : 'failed', attempts: tested.attempt, report: tested.report };
 		}
 	}
 }

@@ -3,3 +3,4 @@ export * from './developerStep';
 export * from './projectFiles';
 export * from './testerStep';
 export * from './publishProject';
+export * from './plannerStep';

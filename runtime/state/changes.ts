@@ -79,6 +79,7 @@ export function recordTaskResult(project: Project, taskId: string, result: TaskR
 		updatedAt: now,
 	};
 	if (result.error !== undefined) next.error = result.error;
+	if (task.developedAttempt !== undefined) next.developedAttempt = task.developedAttempt;
 	// The log keeps what happened, not the payload: file contents and reports stay on the task.
 	const data: Record<string, unknown> = {
 		taskId,
@@ -104,6 +105,7 @@ export function recordTaskWork(project: Project, taskId: string, work: TaskWork,
 		testReport: work.testReport === undefined ? task.testReport : work.testReport,
 		updatedAt: now,
 	};
+	if (work.files) next.developedAttempt = task.attempts;
 	const data: Record<string, unknown> = { taskId, attempt: task.attempts };
 	if (work.files) data.files = work.files.map((f) => f.path);
 	if (work.testFiles) data.testFiles = work.testFiles.map((f) => f.path);

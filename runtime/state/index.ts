@@ -5,3 +5,4 @@ export { DEFAULT_KEY_PREFIX, StoreKeys } from './keys';
 export { DEFAULT_STORE_LIMITS, type StoreLimits } from './limits';
 export { canMoveProject, canMoveTask, isActiveStatus, nextProjectStatuses, TERMINAL_STATUSES, WORKING_STATUSES } from './lifecycle';
 export * from './projectStore';
+export * from './projectRuns';

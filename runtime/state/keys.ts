@@ -13,6 +13,7 @@ export const DEFAULT_KEY_PREFIX = 'aic:';
  * | `aic:project:<id>:events`        | stream | the event log, oldest first; fields `time`, `type`, `source`,    |
  * |                                  |        | `version` (when the event came with a change), `data` (JSON);    |
  * |                                  |        | capped with `XADD MAXLEN ~` (default about 10,000 entries)       |
+ * | `aic:project:<id>:run`          | string | the service's run record (JSON): mode, retry round, settings      |
  * | `aic:idem:<idempotencyKey>`      | string | the id of the project created with that key                     |
  * | `aic:index:all`                  | zset   | every project that is not deleted, archived ones included       |
  * | `aic:index:active`               | zset   | projects not archived and not `completed` or `cancelled`        |
@@ -40,6 +41,11 @@ export class StoreKeys {
 
 	events(id: string): string {
 		return `${this.project(id)}:events`;
+	}
+
+	/** How the service runs the project (mode, retry round, settings): runtime/state/projectRuns.ts. */
+	run(id: string): string {
+		return `${this.project(id)}:run`;
 	}
 
 	idempotency(key: string): string {

@@ -204,7 +204,7 @@ export class ProjectStore {
 		const reply = (await runScript(
 			this.redis,
 			DELETE_PROJECT,
-			[this.keys.project(id), this.keys.events(id), this.keys.idempotency(project.idempotencyKey), ...this.keys.everyIndex],
+			[this.keys.project(id), this.keys.events(id), this.keys.idempotency(project.idempotencyKey), this.keys.run(id), ...this.keys.everyIndex],
 			[id, expected === undefined ? '' : String(expected)],
 		)) as [number, number?];
 		if (reply[0] === -1) throw new ProjectNotFoundError(id);

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { devNull } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { InvalidInputError } from '../errors';
 
 // Thin wrappers over the git CLI (execFile, no shell). Every call ignores the machine's global and
@@ -196,4 +197,22 @@ function checkRemoteUrl(url: string, field = 'url'): void {
 
 function redactUrl(url: string): string {
 	return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+}
+
+/**
+ * For a remote on this machine (an absolute path or file:// URL) that does not exist yet: creates it
+ * as a bare repository, so `GIT_REMOTE_BASE=/srv/git` works without preparing one per project.
+ * Remote URLs of other kinds are left to their server.
+ */
+export async function ensureLocalBareRepository(url: string): Promise<void> {
+	const path = url.startsWith('file://') ? fileURLToPath(url) : url.startsWith('/') ? url : null;
+	if (path === null) return;
+	try {
+		await stat(path);
+		return;
+	} catch {
+		// Missing: create it below.
+	}
+	await mkdir(path, { recursive: true });
+	await runGit(path, ['init', '--quiet', '--bare', '--initial-branch=main']);
 }

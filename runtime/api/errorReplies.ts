@@ -1,0 +1,48 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+import { describeFailure } from '../failures';
+
+/** The body of every error answer: the failure's kind, a message a person can act on, and the field when one was wrong. */
+export interface ErrorBody {
+	error: string;
+	message: string;
+	field?: string;
+}
+
+interface AjvIssue {
+	instancePath: string;
+	message?: string;
+	params: Record<string, unknown>;
+}
+
+/** Turns ajv's first complaint into a dotted field name: `settings.maxFixAttempts`, `requirements`. */
+export function fieldOf(issue: AjvIssue): string {
+	const path = issue.instancePath.split('/').filter(Boolean);
+	const missing = issue.params.missingProperty ?? issue.params.additionalProperty;
+	if (typeof missing === 'string') path.push(missing);
+	return path.join('.') || '(body)';
+}
+
+function validationMessage(issue: AjvIssue, field: string): string {
+	if (issue.params.additionalProperty !== undefined) return `${field}: is not a field this endpoint takes`;
+	if (issue.params.missingProperty !== undefined) return `${field}: is missing`;
+	return `${field}: ${issue.message ?? 'is not valid'}`;
+}
+
+export function errorHandler(error: FastifyError & { validation?: AjvIssue[] }, request: FastifyRequest, reply: FastifyReply): void {
+	if (error.validation?.length) {
+		const field = fieldOf(error.validation[0]);
+		reply.code(400).send({ error: 'invalid_input', message: validationMessage(error.validation[0], field), field } satisfies ErrorBody);
+		return;
+	}
+	// fastify's own refusals (413 body too large, 415, malformed JSON) carry their status.
+	if (typeof error.statusCode === 'number' && error.statusCode < 500 && error.code?.startsWith('FST_')) {
+		reply.code(error.statusCode).send({ error: error.statusCode === 413 ? 'too_large' : 'bad_request', message: error.message } satisfies ErrorBody);
+		return;
+	}
+	const failure = describeFailure(error);
+	if (failure.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
+	const body: ErrorBody = { error: failure.kind, message: failure.message };
+	if (failure.field) body.field = failure.field;
+	reply.code(failure.httpStatus).send(body);
+}

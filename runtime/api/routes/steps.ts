@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+
+import { developBodySchema, planBodySchema, publishBodySchema, testBodySchema } from '../../contracts/service';
+import { planTaskOf } from '../../pipeline/projectFiles';
+import { jobIds } from '../../queue/jobIds';
+import type { Services } from '../../service/services';
+
+const projectParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
+const taskParams = {
+	type: 'object',
+	required: ['id', 'taskId'],
+	properties: { id: { type: 'string', minLength: 1, maxLength: 200 }, taskId: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+const accepted = {
+	202: {
+		type: 'object',
+		properties: { jobId: { type: 'string' }, name: { type: 'string' }, state: { type: 'string' }, projectId: { type: 'string' }, taskId: { type: 'string' } },
+	},
+} as const;
+
+interface StepBody {
+	model?: string;
+	callbackUrl?: string;
+	mode?: 'auto' | 'write' | 'fix';
+	regenerateTests?: boolean;
+	branch?: string;
+}
+
+/**
+ * One step of a project at a time, for workflows that show each role on the canvas. Each answers at
+ * once with a job; GET /api/jobs/:jobId?wait=… gives its result. The job id comes from the project,
+ * task and attempt, so a request sent twice answers with the job already there.
+ */
+export function stepRoutes(app: FastifyInstance, services: Services): void {
+	const { store, runs, queue } = services;
+	const enqueue = async (name: 'plan' | 'develop' | 'test' | 'publish', jobId: string, data: Record<string, unknown>) => {
+		const job = await queue.add(name, data, { jobId });
+		return { jobId: job.id!, name, state: await job.getState(), projectId: data.projectId as string, ...(data.taskId ? { taskId: data.taskId as string } : {}) };
+	};
+
+	app.post<{ Params: { id: string }; Body: StepBody | null }>(
+		'/api/projects/:id/plan',
+		{ schema: { summary: 'Plan the project (intake → planned)', tags: ['steps'], params: projectParams, body: { ...planBodySchema, type: ['object', 'null'] }, response: accepted } },
+		async (request, reply) => {
+			const project = await store.get(request.params.id);
+			const { round } = await runs.get(project.id);
+			reply.code(202);
+			return enqueue('plan', jobIds.plan(project.id, round), { projectId: project.id, ...request.body });
+		},
+	);
+
+	app.post<{ Params: { id: string; taskId: string }; Body: StepBody | null }>(
+		'/api/projects/:id/tasks/:taskId/develop',
+		{ schema: { summary: "Write or fix a task's code", tags: ['steps'], params: taskParams, body: { ...developBodySchema, type: ['object', 'null'] }, response: accepted } },
+		async (request, reply) => {
+			const project = await store.get(request.params.id);
+			const { state } = planTaskOf(project, request.params.taskId);
+			const attempt = state.status === 'in_progress' ? state.attempts : state.attempts + 1;
+			reply.code(202);
+			return enqueue('develop', jobIds.develop(project.id, request.params.taskId, attempt), { projectId: project.id, taskId: request.params.taskId, ...request.body });
+		},
+	);
+
+	app.post<{ Params: { id: string; taskId: string }; Body: StepBody | null }>(
+		'/api/projects/:id/tasks/:taskId/test',
+		{ schema: { summary: "Write the task's tests once, run them in the sandbox, finish the attempt", tags: ['steps'], params: taskParams, body: { ...testBodySchema, type: ['object', 'null'] }, response: accepted } },
+		async (request, reply) => {
+			const project = await store.get(request.params.id);
+			const { state } = planTaskOf(project, request.params.taskId);
+			reply.code(202);
+			return enqueue('test', jobIds.test(project.id, request.params.taskId, state.attempts), { projectId: project.id, taskId: request.params.taskId, ...request.body });
+		},
+	);
+
+	app.post<{ Params: { id: string }; Body: StepBody | null }>(
+		'/api/projects/:id/publish',
+		{ schema: { summary: 'Push the repository: one commit per finished task; completes the project when every task is done', tags: ['steps'], params: projectParams, body: { ...publishBodySchema, type: ['object', 'null'] }, response: accepted } },
+		async (request, reply) => {
+			const project = await store.get(request.params.id);
+			reply.code(202);
+			return enqueue('publish', jobIds.publish(project.id, project.version), { projectId: project.id, ...request.body });
+		},
+	);
+}

@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+
+import { PROJECT_STATUSES } from '../../contracts/project';
+import { LlmClient } from '../../llm/llmClient';
+import { probeOllama } from '../../llm/probeOllama';
+import type { Services } from '../../service/services';
+import { StoreKeys } from '../../state/keys';
+
+const HEALTH_TIMEOUT_MS = 3000;
+
+/** Health, the model list for the nodes' dropdowns, and Prometheus metrics. */
+export function systemRoutes(app: FastifyInstance, services: Services): void {
+	const { config, redis, queue, metrics } = services;
+	const connection = { baseUrl: config.ollamaHost, apiKey: config.ollamaApiKey };
+
+	app.get('/health', { schema: { summary: 'Redis and Ollama reachability, queue depth (503 when Redis is down)', tags: ['system'] } }, async (_request, reply) => {
+		const [redisCheck, ollamaCheck] = await Promise.all([
+			withTimeout(redis.ping()).then(
+				async () => ({ ok: true as const, queue: await withTimeout(queue.counts()) }),
+				(error: Error) => ({ ok: false as const, error: error.message }),
+			),
+			probeOllama(connection, HEALTH_TIMEOUT_MS).then(
+				(probe) => ({ ok: true as const, url: config.ollamaHost, version: probe.version, models: probe.models.length }),
+				(error: Error) => ({ ok: false as const, url: config.ollamaHost, error: error.message }),
+			),
+		]);
+		const status = !redisCheck.ok ? 'down' : ollamaCheck.ok ? 'ok' : 'degraded';
+		reply.code(redisCheck.ok ? 200 : 503);
+		return { status, service: 'ai-company-runtime', redis: redisCheck, ollama: ollamaCheck, llmSlots: config.ollamaNumParallel };
+	});
+
+	app.get('/api/models', { schema: { summary: "The model server's models, for the nodes' dropdowns", tags: ['system'] } }, async () => {
+		const llm = new LlmClient({ connection, timeoutMs: 10_000 });
+		return { models: await llm.listModels() };
+	});
+
+	app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['system'] } }, async (_request, reply) => {
+		const keys = new StoreKeys(config.keyPrefix);
+		const [counts, sizes] = await Promise.all([
+			queue.counts(),
+			Promise.all(PROJECT_STATUSES.map((s) => redis.zcard(keys.statusIndex(s)))),
+		]);
+		for (const [state, count] of Object.entries(counts)) metrics.queueJobs.set({ state }, count);
+		PROJECT_STATUSES.forEach((status, i) => metrics.projects.set({ status }, sizes[i]));
+		reply.header('content-type', metrics.registry.contentType);
+		return metrics.registry.metrics();
+	});
+}
+
+function withTimeout<T>(promise: Promise<T>): Promise<T> {
+	return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS))]);
+}

@@ -1,0 +1,154 @@
+import { InvalidInputError } from '../errors';
+import { checkRemoteBase } from './projectSettings';
+
+/** How the service is set up; every field comes from one environment variable (see ENVIRONMENT). */
+export interface ServiceConfig {
+	redisUrl: string;
+	keyPrefix: string;
+	ollamaHost: string;
+	ollamaApiKey?: string;
+	port: number;
+	host: string;
+	apiToken?: string;
+	/** Jobs one worker process runs at once (model calls, test runs, git). */
+	concurrency: number;
+	/** The model server's parallel slots: a worker never has more model calls in flight than this. */
+	ollamaNumParallel: number;
+	models: { planner: string; developer: string; tester: string };
+	gitRemoteBase?: string;
+	githubToken?: string;
+	githubOwner?: string;
+	maxFixAttempts: number;
+	/** Longest wait for one model reply, in ms (0: none). */
+	llmTimeoutMs: number;
+	/** How long a worker holds a job's lock between renewals; a dead worker's jobs move on after it. */
+	lockDurationMs: number;
+	/** How often workers look for jobs whose worker died. */
+	stalledIntervalMs: number;
+	maxStalledCount: number;
+	/** Transient failures (model server busy or down) are retried this many times with backoff. */
+	jobAttempts: number;
+	jobBackoffMs: number;
+	testTimeoutMs: number;
+	sandbox: 'auto' | 'bubblewrap' | 'process';
+	bodyLimitBytes: number;
+	/** On SIGTERM: how long jobs in flight may take to finish before they are handed back to the queue. */
+	shutdownGraceMs: number;
+	logLevel: string;
+}
+
+interface Variable {
+	name: string;
+	description: string;
+	/** Shown in --help; absent: optional, unset by default. */
+	default?: string;
+	secret?: boolean;
+	apply(config: Partial<ServiceConfig>, value: string): void;
+}
+
+const integer = (name: string, min: number, max: number) => (value: string): number => {
+	if (!/^-?\d+$/.test(value.trim())) throw new InvalidInputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
+	const n = Number(value);
+	if (n < min || n > max) throw new InvalidInputError(name, `must be between ${min} and ${max}, got ${n}`);
+	return n;
+};
+
+const url = (name: string, protocols: string[]) => (value: string): string => {
+	let parsed: URL;
+	try {
+		parsed = new URL(value);
+	} catch {
+		throw new InvalidInputError(name, `must be a URL such as ${protocols[0]}//host:port, got ${JSON.stringify(value)}`);
+	}
+	if (!protocols.includes(parsed.protocol)) {
+		throw new InvalidInputError(name, `must start with ${protocols.join(' or ')}, got ${JSON.stringify(value)}`);
+	}
+	return value.replace(/\/+$/, '');
+};
+
+const text = (name: string) => (value: string): string => {
+	if (!value.trim()) throw new InvalidInputError(name, 'is set but empty: unset it or give a value');
+	return value.trim();
+};
+
+/** Every variable the service reads, in the order --help lists them. */
+export const ENVIRONMENT: readonly Variable[] = [
+	{ name: 'REDIS_URL', default: 'redis://127.0.0.1:6379', description: 'Redis for the queue and the project store (redis:// or rediss://, user, password and /db from the URL).', apply: (c, v) => (c.redisUrl = url('REDIS_URL', ['redis:', 'rediss:'])(v)) },
+	{ name: 'KEY_PREFIX', default: 'aic:', description: 'Starts every Redis key of the store and the queue, so installations can share a database.', apply: (c, v) => (c.keyPrefix = prefix(v)) },
+	{ name: 'OLLAMA_HOST', default: 'http://127.0.0.1:11434', description: 'The Ollama server (or anything speaking its API).', apply: (c, v) => (c.ollamaHost = url('OLLAMA_HOST', ['http:', 'https:'])(withScheme(v))) },
+	{ name: 'OLLAMA_API_KEY', secret: true, description: 'Sent as "Authorization: Bearer" to an Ollama behind an authenticating proxy.', apply: (c, v) => (c.ollamaApiKey = text('OLLAMA_API_KEY')(v)) },
+	{ name: 'PORT', default: '8000', description: 'HTTP port of the API.', apply: (c, v) => (c.port = integer('PORT', 0, 65535)(v)) },
+	{ name: 'HOST', default: '127.0.0.1', description: 'Address the API listens on. Anything but loopback needs API_TOKEN.', apply: (c, v) => (c.host = text('HOST')(v)) },
+	{ name: 'API_TOKEN', secret: true, description: 'When set, every /api route needs "Authorization: Bearer <API_TOKEN>".', apply: (c, v) => (c.apiToken = token('API_TOKEN', v)) },
+	{ name: 'CONCURRENCY', default: '4', description: 'Jobs one worker process runs at once (model calls, test runs, git).', apply: (c, v) => (c.concurrency = integer('CONCURRENCY', 1, 1000)(v)) },
+	{ name: 'OLLAMA_NUM_PARALLEL', default: '1', description: "The model server's parallel slots (Ollama's own default is 1): a worker never has more model calls in flight than this.", apply: (c, v) => (c.ollamaNumParallel = integer('OLLAMA_NUM_PARALLEL', 1, 512)(v)) },
+	{ name: 'MODEL_PLANNER', default: 'llama3.2:3b', description: 'Model that plans projects (a project\'s settings.models.planner wins).', apply: (c, v) => (c.models = { ...c.models!, planner: text('MODEL_PLANNER')(v) }) },
+	{ name: 'MODEL_DEVELOPER', default: 'qwen2.5-coder:7b', description: 'Model that writes and fixes code.', apply: (c, v) => (c.models = { ...c.models!, developer: text('MODEL_DEVELOPER')(v) }) },
+	{ name: 'MODEL_TESTER', default: 'qwen2.5-coder:7b', description: 'Model that writes tests.', apply: (c, v) => (c.models = { ...c.models!, tester: text('MODEL_TESTER')(v) }) },
+	{ name: 'GIT_REMOTE_BASE', description: 'Where finished projects are pushed: <GIT_REMOTE_BASE>/<projectId>.git (a path, file://, ssh:// or http(s) URL). Unset: no push unless GitHub is set.', apply: (c, v) => (c.gitRemoteBase = checkRemoteBase(text('GIT_REMOTE_BASE')(v), 'GIT_REMOTE_BASE')) },
+	{ name: 'GITHUB_TOKEN', secret: true, description: 'Publish to GitHub (a new private repository per project) with this token.', apply: (c, v) => (c.githubToken = token('GITHUB_TOKEN', v)) },
+	{ name: 'GITHUB_OWNER', description: 'GitHub organisation for new repositories (default: the token\'s user).', apply: (c, v) => (c.githubOwner = text('GITHUB_OWNER')(v)) },
+	{ name: 'MAX_FIX_ATTEMPTS', default: '3', description: 'Developer turns per task (the first included) before the task, and its project, fail.', apply: (c, v) => (c.maxFixAttempts = integer('MAX_FIX_ATTEMPTS', 1, 20)(v)) },
+	{ name: 'LLM_TIMEOUT_SECONDS', default: '1800', description: 'Longest wait for one model reply (0: no limit).', apply: (c, v) => (c.llmTimeoutMs = integer('LLM_TIMEOUT_SECONDS', 0, 86_400)(v) * 1000) },
+	{ name: 'LOCK_DURATION_MS', default: '60000', description: "A job's lock, renewed at half this while the worker lives; a dead worker's jobs are taken over after about this plus STALLED_INTERVAL_MS.", apply: (c, v) => (c.lockDurationMs = integer('LOCK_DURATION_MS', 500, 3_600_000)(v)) },
+	{ name: 'STALLED_INTERVAL_MS', default: '30000', description: 'How often workers look for jobs whose worker died.', apply: (c, v) => (c.stalledIntervalMs = integer('STALLED_INTERVAL_MS', 200, 3_600_000)(v)) },
+	{ name: 'MAX_STALLED_COUNT', default: '5', description: 'How many times a job may lose its worker before it fails.', apply: (c, v) => (c.maxStalledCount = integer('MAX_STALLED_COUNT', 0, 1000)(v)) },
+	{ name: 'JOB_ATTEMPTS', default: '5', description: 'Tries of a job whose failure is transient (model server busy, down or timing out).', apply: (c, v) => (c.jobAttempts = integer('JOB_ATTEMPTS', 1, 100)(v)) },
+	{ name: 'JOB_BACKOFF_MS', default: '5000', description: 'First wait before such a retry; doubles each time.', apply: (c, v) => (c.jobBackoffMs = integer('JOB_BACKOFF_MS', 0, 3_600_000)(v)) },
+	{ name: 'TEST_TIMEOUT_SECONDS', default: '120', description: 'Longest run of a task\'s tests in the sandbox.', apply: (c, v) => (c.testTimeoutMs = integer('TEST_TIMEOUT_SECONDS', 1, 3600)(v) * 1000) },
+	{ name: 'SANDBOX', default: 'auto', description: 'auto (bubblewrap when installed), bubblewrap, or process.', apply: (c, v) => (c.sandbox = oneOf('SANDBOX', v, ['auto', 'bubblewrap', 'process'] as const)) },
+	{ name: 'BODY_LIMIT_BYTES', default: '1048576', description: 'Largest request body; larger ones get 413.', apply: (c, v) => (c.bodyLimitBytes = integer('BODY_LIMIT_BYTES', 1024, 100 * 1024 * 1024)(v)) },
+	{ name: 'SHUTDOWN_GRACE_MS', default: '20000', description: 'On SIGTERM: how long jobs in flight may take to finish before they go back to the queue for another worker.', apply: (c, v) => (c.shutdownGraceMs = integer('SHUTDOWN_GRACE_MS', 0, 3_600_000)(v)) },
+	{ name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug or trace.', apply: (c, v) => (c.logLevel = oneOf('LOG_LEVEL', v, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const)) },
+];
+
+/**
+ * Reads the configuration from the environment. A bad value stops here with an InvalidInputError
+ * naming the variable, so the service never starts half-configured.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+	const config: Partial<ServiceConfig> = { models: { planner: '', developer: '', tester: '' } };
+	for (const variable of ENVIRONMENT) {
+		const given = env[variable.name];
+		const value = given === undefined || given === '' ? variable.default : given;
+		if (value !== undefined) variable.apply(config, value);
+	}
+	const result = config as ServiceConfig;
+	if (!result.apiToken && !isLoopback(result.host)) {
+		throw new InvalidInputError('HOST', `is ${result.host}, which is not loopback: set API_TOKEN so that nobody else on the network can drive the service`);
+	}
+	return result;
+}
+
+/** The --help text: every variable, its default, and what it does. */
+export function environmentHelp(): string {
+	const width = Math.max(...ENVIRONMENT.map((v) => v.name.length));
+	return ENVIRONMENT.map((v) => {
+		const shown = v.default === undefined ? '(unset)' : `default ${v.default}`;
+		return `  ${v.name.padEnd(width)}  ${v.description} [${shown}]`;
+	}).join('\n');
+}
+
+export function isLoopback(host: string): boolean {
+	return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function prefix(value: string): string {
+	if (!/^[\x21-\x7e]{1,100}$/.test(value)) throw new InvalidInputError('KEY_PREFIX', `must be 1-100 visible ASCII characters without spaces, got ${JSON.stringify(value)}`);
+	return value;
+}
+
+function token(name: string, value: string): string {
+	if (!/^[\x21-\x7e]{8,}$/.test(value)) throw new InvalidInputError(name, 'must be at least 8 visible ASCII characters without spaces');
+	return value;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+	if (!(allowed as readonly string[]).includes(value)) throw new InvalidInputError(name, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+	return value as T;
+}
+
+/** Ollama's own OLLAMA_HOST may be "127.0.0.1:11434" without a scheme. */
+function withScheme(value: string): string {
+	return /^[a-z]+:\/\//i.test(value) ? value : `http://${value}`;
+}

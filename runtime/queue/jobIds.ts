@@ -1,0 +1,27 @@
+import type { JobName } from '../contracts/service';
+
+// Job ids are derived from what the job works on, so the same request sent twice (a client's retry,
+// two workers deciding the same next step) finds the job already queued instead of adding it again.
+// BullMQ refuses ":" in custom ids; task ids come from a model, so they are encoded.
+
+const part = (value: string | number) => encodeURIComponent(String(value)).replace(/\./g, '%2E');
+
+export function jobId(name: JobName, projectId: string, ...rest: Array<string | number>): string {
+	return [name, part(projectId), ...rest.map(part)].join('.');
+}
+
+export const jobIds = {
+	/** One plan per project and retry round. */
+	plan: (projectId: string, round: number) => jobId('plan', projectId, round),
+	/** A developer turn: one per task attempt. */
+	develop: (projectId: string, taskId: string, attempt: number) => jobId('develop', projectId, taskId, attempt),
+	/** A test run finishes an attempt: one per task attempt. */
+	test: (projectId: string, taskId: string, attempt: number) => jobId('test', projectId, taskId, attempt),
+	/** A whole task in auto mode, per retry round. */
+	task: (projectId: string, taskId: string, round: number) => jobId('task', projectId, taskId, round),
+	/** Publishing the project as it stands at a version. */
+	publish: (projectId: string, version: number) => jobId('publish', projectId, version),
+	/** Deciding what comes next for the project at a version. */
+	advance: (projectId: string, version: number) => jobId('advance', projectId, version),
+	callback: (projectId: string, what: string) => jobId('callback', projectId, what),
+};

@@ -1,0 +1,69 @@
+import type { EffectiveSettings } from '../config/projectSettings';
+import type { Project, ProjectStatus } from '../contracts/project';
+import type { JobName, ProjectRun } from '../contracts/service';
+import { jobIds } from './jobIds';
+
+/** One job the driver wants queued; its id makes queueing it twice harmless. */
+export interface PlannedJob {
+	name: JobName;
+	jobId: string;
+	data: Record<string, unknown>;
+	priority: number;
+}
+
+/** What comes next for a project in auto mode: status moves (in order) and jobs to queue. */
+export interface NextStep {
+	moves: ProjectStatus[];
+	jobs: PlannedJob[];
+}
+
+const NOTHING: NextStep = { moves: [], jobs: [] };
+
+/**
+ * Decides, from the stored project alone, what happens next in whole-project mode: plan; then the
+ * tasks whose dependencies are done (a wave's tasks in parallel); when all are done, walk to
+ * deployment and publish (or complete when there is nowhere to publish). Pure, so any worker can
+ * decide again after a crash and reach the same jobs, whose ids then find the ones already queued.
+ *
+ * Priorities make projects share the workers fairly: a project's jobs get priority 1 + the number of
+ * its tasks already started, so a project just posted runs its first jobs before the later jobs of
+ * one posted earlier.
+ */
+export function nextStep(project: Project, run: ProjectRun, settings: EffectiveSettings): NextStep {
+	const id = project.id;
+	switch (project.status) {
+		case 'intake':
+		case 'planning':
+			return { moves: [], jobs: [{ name: 'plan', jobId: jobIds.plan(id, run.round), data: { projectId: id }, priority: 1 }] };
+		case 'planned':
+			return { moves: ['development'], jobs: [] };
+		case 'development':
+			return developmentStep(project, run, settings);
+		case 'testing':
+			return { moves: ['review', 'deployment'], jobs: [] };
+		case 'review':
+			return { moves: ['deployment'], jobs: [] };
+		case 'deployment':
+			if (!settings.publishTarget) return { moves: ['completed'], jobs: [] };
+			return { moves: [], jobs: [{ name: 'publish', jobId: jobIds.publish(id, project.version), data: { projectId: id }, priority: 1 }] };
+		default:
+			return NOTHING;
+	}
+}
+
+function developmentStep(project: Project, run: ProjectRun, settings: EffectiveSettings): NextStep {
+	const tasks = project.plan?.tasks ?? [];
+	const state = (taskId: string) => (Object.hasOwn(project.tasks, taskId) ? project.tasks[taskId] : undefined);
+	if (tasks.every((t) => state(t.id)?.status === 'done')) return { moves: ['testing', 'review', 'deployment'], jobs: [] };
+	const started = tasks.filter((t) => state(t.id)?.status !== 'pending').length;
+	const ready = tasks.filter((t) => state(t.id)?.status !== 'done' && t.dependsOn.every((d) => state(d)?.status === 'done'));
+	return {
+		moves: [],
+		jobs: ready.map((task, index) => ({
+			name: 'task',
+			jobId: jobIds.task(project.id, task.id, run.round),
+			data: { projectId: project.id, taskId: task.id, attemptLimit: (state(task.id)?.attempts ?? 0) + settings.maxFixAttempts },
+			priority: 1 + started + index,
+		})),
+	};
+}

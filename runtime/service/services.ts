@@ -1,0 +1,55 @@
+import { Redis } from 'ioredis';
+import pino, { type Logger } from 'pino';
+
+import type { ServiceConfig } from '../config/environment';
+import { CallLimiter } from '../llm/callLimiter';
+import { JobQueue } from '../queue/jobQueue';
+import { connectRedis } from '../state/connection';
+import { StoreKeys } from '../state/keys';
+import { ProjectRuns } from '../state/projectRuns';
+import { ProjectStore } from '../state/projectStore';
+import { ServiceMetrics } from './metrics';
+
+/** Everything a route or a job processor needs, made once per process. */
+export interface Services {
+	config: ServiceConfig;
+	redis: Redis;
+	store: ProjectStore;
+	runs: ProjectRuns;
+	queue: JobQueue;
+	limiter: CallLimiter;
+	metrics: ServiceMetrics;
+	logger: Logger;
+	close(): Promise<void>;
+}
+
+export async function createServices(config: ServiceConfig, logger: Logger = createLogger(config)): Promise<Services> {
+	const redis = await connectRedis(config.redisUrl, redisOptions);
+	const store = new ProjectStore(redis, { prefix: config.keyPrefix, source: 'service' });
+	const queue = new JobQueue(redis, config);
+	return {
+		config,
+		redis,
+		store,
+		runs: new ProjectRuns(redis, new StoreKeys(config.keyPrefix)),
+		queue,
+		limiter: new CallLimiter(config.ollamaNumParallel),
+		metrics: new ServiceMetrics(),
+		logger,
+		async close() {
+			await queue.close().catch(() => undefined);
+			await redis.quit().catch(() => redis.disconnect());
+		},
+	};
+}
+
+/**
+ * RESP2, as BullMQ's scripts expect their replies shaped; no per-command retry limit, so commands
+ * wait through a Redis restart instead of failing the job they belong to.
+ */
+export const redisOptions = { protocol: 2, maxRetriesPerRequest: null } as const;
+
+export function createLogger(config: Pick<ServiceConfig, 'logLevel'>): Logger {
+	// Secrets never reach a log line, even when an error object carries them.
+	return pino({ level: config.logLevel, redact: ['apiToken', 'githubToken', 'token', 'authorization', '*.authorization', 'headers.authorization'] });
+}

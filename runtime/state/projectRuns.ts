@@ -1,0 +1,46 @@
+import type { Redis } from 'ioredis';
+
+import type { ProjectRun, RunMode, RunSettings } from '../contracts/service';
+import { StoreKeys } from './keys';
+
+/**
+ * How the service runs each project, kept beside it in a hash (`<prefix>project:<id>:run`, removed
+ * with the project): `mode`, the retry `round` that job ids carry, and the intake's `settings`
+ * (JSON). Kept out of the project so the project's public shape stays what the nodes show. Every
+ * change is one atomic Redis command, so concurrent API calls and workers never lose one.
+ */
+export class ProjectRuns {
+	constructor(
+		private readonly redis: Redis,
+		private readonly keys: StoreKeys,
+	) {}
+
+	/** Records how the project runs; a repeated intake keeps what the first one recorded. */
+	async init(projectId: string, mode: RunMode, settings: RunSettings): Promise<ProjectRun> {
+		const key = this.keys.run(projectId);
+		await this.redis.multi().hsetnx(key, 'mode', mode).hsetnx(key, 'round', '0').hsetnx(key, 'settings', JSON.stringify(settings)).exec();
+		return this.get(projectId);
+	}
+
+	/** The record; a project made elsewhere (e.g. by a Project State node) runs in steps mode with no settings. */
+	async get(projectId: string): Promise<ProjectRun> {
+		const fields = await this.redis.hgetall(this.keys.run(projectId));
+		return {
+			mode: fields.mode === 'auto' ? 'auto' : 'steps',
+			round: Number(fields.round ?? 0),
+			settings: fields.settings ? (JSON.parse(fields.settings) as RunSettings) : {},
+		};
+	}
+
+	/** A retry after a failure: new job ids for the work done again. Returns the new round. */
+	async nextRound(projectId: string, mode: RunMode): Promise<number> {
+		const key = this.keys.run(projectId);
+		const [[, round]] = (await this.redis.multi().hincrby(key, 'round', 1).hset(key, 'mode', mode).exec()) as [[null, number], unknown];
+		return round;
+	}
+
+	/** True exactly once per project, round and status: the end of a run is announced once. */
+	async claimNotification(projectId: string, round: number, status: string): Promise<boolean> {
+		return (await this.redis.hsetnx(this.keys.run(projectId), `notified:${round}:${status}`, new Date().toISOString())) === 1;
+	}
+}

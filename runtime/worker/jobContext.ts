@@ -1,0 +1,54 @@
+import type { Job } from 'bullmq';
+
+import { effectiveSettings, type EffectiveSettings } from '../config/projectSettings';
+import type { ProjectRun } from '../contracts/service';
+import { LlmClient } from '../llm/llmClient';
+import type { StepContext } from '../pipeline/developerStep';
+import type { Services } from '../service/services';
+
+/** What one job runs with: the services, its project's run record and settings, and a model client of its own. */
+export interface JobContext {
+	services: Services;
+	job: Job;
+	run: ProjectRun;
+	settings: EffectiveSettings;
+	step: StepContext;
+	/** Aborted when the worker shuts down past its grace period: the job is handed back. */
+	signal: AbortSignal;
+	progress(update: Record<string, unknown>): void;
+}
+
+const PROGRESS_EVERY_MS = 1000;
+
+export async function jobContext(services: Services, job: Job, projectId: string, signal: AbortSignal): Promise<JobContext> {
+	const run = await services.runs.get(projectId);
+	const settings = effectiveSettings(services.config, projectId, run.settings);
+	let phase: Record<string, unknown> = {};
+	let lastSent = 0;
+	const send = (update: Record<string, unknown>, force: boolean) => {
+		phase = { ...phase, ...update };
+		const now = Date.now();
+		if (!force && now - lastSent < PROGRESS_EVERY_MS) return;
+		lastSent = now;
+		// Progress is for watching only: a failed write must not fail the job.
+		job.updateProgress(phase).catch(() => undefined);
+	};
+	const llm = new LlmClient({
+		connection: { baseUrl: services.config.ollamaHost, apiKey: services.config.ollamaApiKey },
+		timeoutMs: services.config.llmTimeoutMs,
+		// Transient model errors fail the job, and BullMQ retries it with backoff from what the store kept.
+		retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
+		signal,
+		limiter: services.limiter,
+		onProgress: ({ completionTokens }) => send({ completionTokens }, false),
+	});
+	return {
+		services,
+		job,
+		run,
+		settings,
+		step: { store: services.store, llm, source: `worker:${job.name}` },
+		signal,
+		progress: (update) => send({ ...update, completionTokens: 0 }, true),
+	};
+}

@@ -1,0 +1,25 @@
+import type { TestJobData } from '../../contracts/service';
+import { runTesterStep } from '../../pipeline/testerStep';
+import { testerSettings } from '../agentSettings';
+import type { JobContext } from '../jobContext';
+
+/** One tester turn (the AI Tester node's step): writes the task's tests once, runs them, finishes the attempt. */
+export async function testJob(context: JobContext): Promise<Record<string, unknown>> {
+	const data = context.job.data as TestJobData;
+	context.progress({ phase: 'testing', taskId: data.taskId });
+	const settings = testerSettings(context.services.config, context.settings, { model: data.model, regenerateTests: data.regenerateTests });
+	const { project, report, written, attempt } = await runTesterStep(context.step, data.projectId, data.taskId, settings);
+	const task = project.tasks[data.taskId];
+	return {
+		projectId: project.id,
+		taskId: data.taskId,
+		status: report.status,
+		taskStatus: task.status,
+		attempt,
+		report,
+		testFiles: task.testFiles.map((f) => f.path),
+		wroteTests: !!written,
+		model: written?.model ?? null,
+		usage: written?.usage ?? null,
+	};
+}

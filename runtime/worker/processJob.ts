@@ -1,0 +1,122 @@
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+
+import type { JobName, ProjectJobData } from '../contracts/service';
+import type { LlmUsage } from '../contracts/usage';
+import { describeFailure, type Failure } from '../failures';
+import { jobIds } from '../queue/jobIds';
+import type { Services } from '../service/services';
+import { jobContext, type JobContext } from './jobContext';
+import { advanceJob } from './jobs/advanceJob';
+import { callbackJob } from './jobs/callbackJob';
+import { developJob } from './jobs/developJob';
+import { planJob } from './jobs/planJob';
+import { publishJob } from './jobs/publishJob';
+import { taskJob } from './jobs/taskJob';
+import { testJob } from './jobs/testJob';
+import { continueProject } from './continueProject';
+
+const HANDLERS: Record<JobName, (context: JobContext) => Promise<Record<string, unknown>>> = {
+	plan: planJob,
+	develop: developJob,
+	test: testJob,
+	task: taskJob,
+	publish: publishJob,
+	advance: advanceJob,
+	callback: callbackJob,
+};
+
+const STEP_JOBS = new Set<string>(['plan', 'develop', 'test', 'publish']);
+
+/** The jobs in flight in this process, so a shutdown can hand them back. */
+export type InFlight = Map<string, AbortController>;
+
+/**
+ * Runs one job: its handler, then the bookkeeping every job shares: logs, metrics, the step job's
+ * callback, and the failure rules (transient errors are thrown for BullMQ to retry with backoff;
+ * permanent ones, and the last try, fail the job for good and, in auto mode, the project).
+ */
+export async function processJob(services: Services, inFlight: InFlight, job: Job, token?: string): Promise<Record<string, unknown>> {
+	const { logger, metrics } = services;
+	const data = job.data as Partial<ProjectJobData> & { taskId?: string };
+	const projectId = data.projectId ?? '';
+	const controller = new AbortController();
+	inFlight.set(job.id!, controller);
+	const started = Date.now();
+	const log = logger.child({ jobId: job.id, job: job.name, projectId: data.projectId, taskId: data.taskId, attempt: job.attemptsMade + 1 });
+	log.info('job started');
+	const usageBefore = await usageOf(services, projectId);
+	try {
+		const handler = HANDLERS[job.name as JobName];
+		if (!handler) throw new UnrecoverableError(`unknown job "${job.name}"`);
+		const context = await jobContext(services, job, projectId, controller.signal);
+		const result = await handler(context);
+		metrics.jobSeconds.observe({ name: job.name, outcome: 'completed' }, (Date.now() - started) / 1000);
+		log.info({ durationMs: Date.now() - started }, 'job finished');
+		await recordUsage(services, projectId, usageBefore, context);
+		if (data.callbackUrl && STEP_JOBS.has(job.name)) await queueCallback(services, job, { jobId: job.id, state: 'completed', result });
+		return result;
+	} catch (error) {
+		if (controller.signal.aborted && token) {
+			// Shutting down: the job goes back to the queue as it was, its attempt not counted.
+			metrics.jobSeconds.observe({ name: job.name, outcome: 'handed_back' }, (Date.now() - started) / 1000);
+			log.info('job handed back at shutdown');
+			await job.moveToWait(token);
+			throw new WaitingError();
+		}
+		const failure = describeFailure(error);
+		const last = !failure.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+		metrics.errors.inc({ kind: failure.kind, retrying: String(!last) });
+		metrics.jobSeconds.observe({ name: job.name, outcome: last ? 'failed' : 'retry' }, (Date.now() - started) / 1000);
+		log[last ? 'error' : 'warn']({ kind: failure.kind, durationMs: Date.now() - started, retrying: !last }, failure.message);
+		if (last) await onFinalFailure(services, job, failure).catch((e: unknown) => log.error({ err: e }, 'could not record the failure'));
+		const reason = JSON.stringify({ kind: failure.kind, message: failure.message, ...(failure.field ? { field: failure.field } : {}) });
+		throw last ? new UnrecoverableError(reason) : new Error(reason);
+	} finally {
+		inFlight.delete(job.id!);
+	}
+}
+
+/** A job that fails for good fails its project when the service drives it, and tells the step job's caller. */
+async function onFinalFailure(services: Services, job: Job, failure: Failure): Promise<void> {
+	const data = job.data as Partial<ProjectJobData> & { taskId?: string };
+	if (data.callbackUrl && STEP_JOBS.has(job.name)) {
+		await queueCallback(services, job, { jobId: job.id, state: 'failed', error: { kind: failure.kind, message: failure.message, field: failure.field } });
+	}
+	if (!data.projectId || job.name === 'callback') return;
+	const run = await services.runs.get(data.projectId);
+	if (run.mode !== 'auto') return;
+	const project = await services.store.get(data.projectId);
+	if (['completed', 'failed', 'cancelled'].includes(project.status)) return;
+	const what = data.taskId ? `task "${data.taskId}"` : job.name;
+	const failed = await services.store.updateStatus(project.id, 'failed', { reason: `${what}: ${failure.message}`.slice(0, 2000), source: `worker:${job.name}` });
+	await continueProject(services, failed);
+}
+
+async function queueCallback(services: Services, job: Job, body: Record<string, unknown>): Promise<void> {
+	const data = job.data as ProjectJobData;
+	await services.queue.add('callback', { url: data.callbackUrl, projectId: data.projectId, body }, { jobId: jobIds.callback(data.projectId, `job-${job.id}`), priority: 1 });
+}
+
+async function usageOf(services: Services, projectId: string): Promise<Record<string, LlmUsage> | null> {
+	if (!projectId) return null;
+	return services.store.get(projectId).then((p) => p.usage.byRole, () => null);
+}
+
+/** LLM metrics come from what the store metered for the job, so they count exactly what projects are charged. */
+async function recordUsage(services: Services, projectId: string, before: Record<string, LlmUsage> | null, context: JobContext): Promise<void> {
+	if (!before) return;
+	const after = await usageOf(services, projectId);
+	if (!after) return;
+	for (const [role, usage] of Object.entries(after)) {
+		const prior = Object.hasOwn(before, role) ? before[role] : undefined;
+		const model = (context.settings.models as Record<string, string>)[role] ?? 'unknown';
+		services.metrics.recordUsage(role, model, {
+			promptTokens: usage.promptTokens - (prior?.promptTokens ?? 0),
+			completionTokens: usage.completionTokens - (prior?.completionTokens ?? 0),
+			totalTokens: usage.totalTokens - (prior?.totalTokens ?? 0),
+			llmMs: usage.llmMs - (prior?.llmMs ?? 0),
+			wallMs: usage.wallMs - (prior?.wallMs ?? 0),
+			calls: usage.calls - (prior?.calls ?? 0),
+		});
+	}
+}

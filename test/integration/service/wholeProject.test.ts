@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+import { playCompany, callOf } from '../../support/scriptedCompany';
+import { TestRedis } from '../../support/redis';
+import type { RuntimeProcess } from '../../support/runtimeProcess';
+import { ServiceHarness, waitForStatus } from './support';
+
+const harness = new ServiceHarness();
+let service: RuntimeProcess;
+
+beforeAll(async () => {
+	await harness.setUp();
+	playCompany(harness.ollama);
+	service = await harness.start({ CONCURRENCY: '4', OLLAMA_NUM_PARALLEL: '2' });
+}, 30_000);
+
+afterAll(async () => {
+	await harness.tearDown(async (prefix) => {
+		const redis = new TestRedis('cleanup');
+		(redis as unknown as { prefix: string }).prefix = prefix;
+		await redis.cleanup();
+	});
+});
+
+describe('a project posted to the service is planned, built in waves, fixed, committed and published', () => {
+	it('runs intake → plan → tasks by wave with one fix round → one commit per task → completed', async () => {
+		const posted = await service.request('POST', '/api/projects', {
+			title: 'Values',
+			requirements: 'tasks=6 waves=3 bug=T2',
+			clientName: 'Ada',
+		});
+		expect(posted.status).toBe(201);
+		expect(posted.body).toMatchObject({ status: 'intake', created: true, mode: 'auto' });
+		const projectId = posted.body.projectId as string;
+
+		const project = await waitForStatus(service, projectId, ['completed', 'failed'], 90_000);
+		expect(project.statusReason).toBeNull();
+		expect(project.status).toBe('completed');
+		expect(Object.values(project.tasks).map((t: any) => t.status)).toEqual(Array(6).fill('done'));
+		expect(project.tasks.T2.attempts).toBe(2);
+		expect(project.tasks.T1.attempts).toBe(1);
+
+		const calls = harness.ollama.chatRequests().map(callOf);
+		expect(calls.filter((c) => c.role === 'planner')).toHaveLength(1);
+		expect(calls.filter((c) => c.role === 'developer')).toHaveLength(7);
+		expect(calls.filter((c) => c.role === 'tester')).toHaveLength(6);
+
+		// A task starts only once the task it depends on is done.
+		const { body: events } = await service.request<{ events: Array<{ type: string; data: any }> }>('GET', `/api/projects/${projectId}/events?limit=1000`);
+		const order = events.events.filter((e) => e.type === 'task.started' || e.type === 'task.done').map((e) => `${e.type}:${e.data.taskId}`);
+		for (const [task, dependency] of [['T3', 'T1'], ['T5', 'T3'], ['T6', 'T3']]) {
+			expect(order.indexOf(`task.started:${task}`)).toBeGreaterThan(order.indexOf(`task.done:${dependency}`));
+		}
+
+		const log = execFileSync('git', ['--git-dir', join(harness.gitBase, `${projectId}.git`), 'log', '--format=%s', 'main'], { encoding: 'utf8' }).trim().split('\n');
+		// Oldest first: the README commit, then one commit per task in the order they finished.
+		const [first, ...taskCommits] = log.reverse();
+		expect(first).toBe('Start Values');
+		expect(taskCommits.sort()).toEqual(['T1', 'T2', 'T3', 'T4', 'T5', 'T6'].map((id) => `${id}: Value ${id.slice(1)}`));
+		expect(project.repository).toMatchObject({ url: join(harness.gitBase, `${projectId}.git`), branch: 'main' });
+	}, 120_000);
+});

@@ -1,0 +1,95 @@
+import type { Message } from 'ollama';
+
+import type { Plan } from '../../runtime/contracts';
+import type { OllamaTestServer, RecordedRequest, ScriptedReply } from './ollamaTestServer';
+
+/**
+ * A model that plays the whole company for projects whose requirements say what to build, e.g.
+ * "tasks=6 waves=3 bug=T2": the planner plans T1..T6 in 3 dependency waves; the developer writes
+ * `src/tN.js` exporting value() = N, wrong on its first try for the tasks named after bug=; the
+ * tester writes a node:test file that checks value(). Every reply follows from the request alone,
+ * so any worker, after any crash, gets the same answers.
+ */
+export interface CompanyCall {
+	role: 'planner' | 'developer' | 'tester' | 'unknown';
+	taskId: string | null;
+	fix: boolean;
+}
+
+export function callOf(request: RecordedRequest): CompanyCall {
+	const messages = (request.body?.messages ?? []) as Message[];
+	const system = messages.find((m) => m.role === 'system')?.content ?? '';
+	const prompt = messages.find((m) => m.role === 'user')?.content ?? '';
+	const role = system.includes('planning agent') ? 'planner' : system.includes('developer agent') ? 'developer' : system.includes('test engineer agent') ? 'tester' : 'unknown';
+	return {
+		role,
+		taskId: /Task (T\d+):/.exec(prompt)?.[1] ?? null,
+		fix: prompt.includes('tests for your task fail'),
+	};
+}
+
+export interface CompanySpec {
+	tasks: number;
+	waves: number;
+	bugs: string[];
+}
+
+export function specOf(text: string): CompanySpec {
+	const tasks = Number(/tasks=(\d+)/.exec(text)?.[1] ?? 3);
+	const waves = Math.min(tasks, Number(/waves=(\d+)/.exec(text)?.[1] ?? 1));
+	const bugs = (/bug=([\w,]+)/.exec(text)?.[1] ?? '').split(',').filter(Boolean);
+	return { tasks, waves, bugs };
+}
+
+/** The plan for a spec: wave w's tasks each depend on the first task of wave w - 1. */
+export function planFor(spec: CompanySpec): Plan {
+	const waveOf = (i: number) => Math.floor((i * spec.waves) / spec.tasks);
+	const firstOfWave = (w: number) => Array.from({ length: spec.tasks }, (_, i) => i).find((i) => waveOf(i) === w)!;
+	return {
+		// The spec rides in the summary, which every developer and tester prompt shows.
+		summary: `A project of ${spec.tasks} tasks (tasks=${spec.tasks} waves=${spec.waves} bug=${spec.bugs.join(',')})`,
+		techStack: ['Node.js'],
+		tasks: Array.from({ length: spec.tasks }, (_, i) => ({
+			id: `T${i + 1}`,
+			title: `Value ${i + 1}`,
+			description: `src/t${i + 1}.js exports value(), which returns ${i + 1}.`,
+			dependsOn: waveOf(i) === 0 ? [] : [`T${firstOfWave(waveOf(i) - 1) + 1}`],
+			acceptanceCriteria: [`value() is ${i + 1}`],
+			estimateHours: 1,
+		})),
+		risks: [],
+	};
+}
+
+export function companyReply(call: CompanyCall, requirements: string): unknown {
+	const spec = specOf(requirements);
+	if (call.role === 'planner') return planFor(spec);
+	const n = Number(call.taskId?.slice(1));
+	if (call.role === 'developer') {
+		const wrong = spec.bugs.includes(call.taskId ?? '') && !call.fix;
+		return { summary: `value ${n}`, files: [{ path: `src/t${n}.js`, content: `exports.value = () => ${wrong ? -n : n};\n` }] };
+	}
+	if (call.role === 'tester') {
+		const test = [
+			"const test = require('node:test');",
+			"const assert = require('node:assert/strict');",
+			`const { value } = require('../src/t${n}.js');`,
+			`test('value is ${n}', () => assert.equal(value(), ${n}));`,
+			'',
+		].join('\n');
+		return { summary: `tests for T${n}`, testFiles: [{ path: `test/t${n}.test.js`, content: test }] };
+	}
+	throw new Error(`unexpected request: ${JSON.stringify(call)}`);
+}
+
+/** Scripts the server as the company; `extra` may answer a call differently (an error, a delay). */
+export function playCompany(server: OllamaTestServer, extra: (call: CompanyCall, request: RecordedRequest) => ScriptedReply | undefined = () => undefined): void {
+	server.respondWith((request) => {
+		const call = callOf(request);
+		const special = extra(call, request);
+		if (special) return special;
+		const messages = (request.body?.messages ?? []) as Message[];
+		const text = messages.map((m) => m.content).join('\n');
+		return { content: JSON.stringify(companyReply(call, text)) };
+	});
+}
