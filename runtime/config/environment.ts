@@ -19,6 +19,8 @@ export interface ServiceConfig {
 	githubToken?: string;
 	githubOwner?: string;
 	maxFixAttempts: number;
+	/** The most tasks a plan may have: small models plan better when told a size. */
+	maxPlanTasks: number;
 	/** Longest wait for one model reply, in ms (0: none). */
 	llmTimeoutMs: number;
 	/** How long a worker holds a job's lock between renewals; a dead worker's jobs move on after it. */
@@ -89,6 +91,7 @@ export const ENVIRONMENT: readonly Variable[] = [
 	{ name: 'GITHUB_TOKEN', secret: true, description: 'Publish to GitHub (a new private repository per project) with this token.', apply: (c, v) => (c.githubToken = token('GITHUB_TOKEN', v)) },
 	{ name: 'GITHUB_OWNER', description: 'GitHub organisation for new repositories (default: the token\'s user).', apply: (c, v) => (c.githubOwner = text('GITHUB_OWNER')(v)) },
 	{ name: 'MAX_FIX_ATTEMPTS', default: '3', description: 'Developer turns per task (the first included) before the task, and its project, fail.', apply: (c, v) => (c.maxFixAttempts = integer('MAX_FIX_ATTEMPTS', 1, 20)(v)) },
+	{ name: 'MAX_PLAN_TASKS', default: '12', description: 'The most tasks a plan may have (a project\'s settings.maxPlanTasks wins).', apply: (c, v) => (c.maxPlanTasks = integer('MAX_PLAN_TASKS', 1, 200)(v)) },
 	{ name: 'LLM_TIMEOUT_SECONDS', default: '1800', description: 'Longest wait for one model reply (0: no limit).', apply: (c, v) => (c.llmTimeoutMs = integer('LLM_TIMEOUT_SECONDS', 0, 86_400)(v) * 1000) },
 	{ name: 'LOCK_DURATION_MS', default: '60000', description: "A job's lock, renewed at half this while the worker lives; a dead worker's jobs are taken over after about this plus STALLED_INTERVAL_MS.", apply: (c, v) => (c.lockDurationMs = integer('LOCK_DURATION_MS', 500, 3_600_000)(v)) },
 	{ name: 'STALLED_INTERVAL_MS', default: '30000', description: 'How often workers look for jobs whose worker died.', apply: (c, v) => (c.stalledIntervalMs = integer('STALLED_INTERVAL_MS', 200, 3_600_000)(v)) },

@@ -7,6 +7,7 @@ import type { ServiceConfig } from './environment';
 export interface EffectiveSettings {
 	models: { planner: string; developer: string; tester: string };
 	maxFixAttempts: number;
+	maxPlanTasks: number;
 	/** null: nowhere to publish (no GIT_REMOTE_BASE, no GitHub token): the project completes unpublished. */
 	publishTarget: PublishTarget | null;
 	deployHookUrl?: string;
@@ -21,6 +22,7 @@ export function effectiveSettings(config: ServiceConfig, projectId: string, sett
 			tester: settings.models?.tester ?? config.models.tester,
 		},
 		maxFixAttempts: settings.maxFixAttempts ?? config.maxFixAttempts,
+		maxPlanTasks: settings.maxPlanTasks ?? config.maxPlanTasks,
 		publishTarget: publishTargetOf(config, projectId, settings),
 		deployHookUrl: settings.deployHookUrl,
 		callbackUrl: settings.callbackUrl,

@@ -5,6 +5,7 @@
 export interface RunSettings {
 	models?: { planner?: string; developer?: string; tester?: string };
 	maxFixAttempts?: number;
+	maxPlanTasks?: number;
 	/** The repository is `<gitRemoteBase>/<projectId>.git`. */
 	gitRemoteBase?: string;
 	github?: { owner?: string; repo?: string; private?: boolean };
@@ -83,6 +84,7 @@ export const runSettingsSchema = {
 			properties: { planner: modelName, developer: modelName, tester: modelName },
 		},
 		maxFixAttempts: { type: 'integer', minimum: 1, maximum: 20 },
+		maxPlanTasks: { type: 'integer', minimum: 1, maximum: 200 },
 		gitRemoteBase: text(1000),
 		github: {
 			type: 'object',

@@ -1,5 +1,4 @@
 import { DEFAULT_CONTEXT_TOKENS } from '../agents/developer/developTask';
-import { DEFAULT_MAX_TASKS } from '../agents/planner/planProject';
 import type { PlannerSettings } from '../agents/planner/planProject';
 import type { EffectiveSettings } from '../config/projectSettings';
 import type { ServiceConfig } from '../config/environment';
@@ -11,7 +10,7 @@ const GENERATION = { options: { temperature: 0.2, num_ctx: 8192 }, keepAlive: '5
 const MAX_REPAIRS = 2;
 
 export function plannerSettings(settings: EffectiveSettings, model?: string): PlannerSettings {
-	return { ...GENERATION, model: model ?? settings.models.planner, maxRepairs: MAX_REPAIRS, maxTasks: DEFAULT_MAX_TASKS };
+	return { ...GENERATION, model: model ?? settings.models.planner, maxRepairs: MAX_REPAIRS, maxTasks: settings.maxPlanTasks };
 }
 
 export function developerSettings(settings: EffectiveSettings, model?: string): Omit<DeveloperStepSettings, 'mode'> {

@@ -166,3 +166,11 @@ export async function removeProject(redis: Redis, prefix: string, id: string): P
 	for (const index of indexes) await redis.zrem(index, id);
 	return { keys: existing, indexes };
 }
+
+/** Deletes every key under `prefix` (one a test made its own, e.g. a service's KEY_PREFIX) and nothing else. */
+export async function deleteKeysWithPrefix(prefix: string, options: RedisOptions = testRedisOptions()): Promise<void> {
+	await withRedisClient(options, async (redis) => {
+		const keys = await keysWithPrefix(redis, prefix);
+		for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+	});
+}

@@ -82,14 +82,21 @@ export function companyReply(call: CompanyCall, requirements: string): unknown {
 	throw new Error(`unexpected request: ${JSON.stringify(call)}`);
 }
 
-/** Scripts the server as the company; `extra` may answer a call differently (an error, a delay). */
-export function playCompany(server: OllamaTestServer, extra: (call: CompanyCall, request: RecordedRequest) => ScriptedReply | undefined = () => undefined): void {
+/**
+ * Scripts the server as the company; `extra` may answer a call differently (an error, a delay),
+ * `delayMs` makes every call take that long, as a model's generation does.
+ */
+export function playCompany(
+	server: OllamaTestServer,
+	extra: (call: CompanyCall, request: RecordedRequest) => ScriptedReply | undefined = () => undefined,
+	options: { delayMs?: number } = {},
+): void {
 	server.respondWith((request) => {
 		const call = callOf(request);
 		const special = extra(call, request);
 		if (special) return special;
 		const messages = (request.body?.messages ?? []) as Message[];
 		const text = messages.map((m) => m.content).join('\n');
-		return { content: JSON.stringify(companyReply(call, text)) };
+		return { content: JSON.stringify(companyReply(call, text)), delayMs: options.delayMs };
 	});
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { OllamaTestServer } from '../../support/ollamaTestServer';
 import { RuntimeProcess } from '../../support/runtimeProcess';
-import { uniquePrefix } from '../../support/redis';
+import { deleteKeysWithPrefix, uniquePrefix } from '../../support/redis';
 
 export const MODELS = ['llama3.2:3b', 'qwen2.5-coder:7b'];
 
@@ -29,10 +29,10 @@ export class ServiceHarness {
 		return runtime;
 	}
 
-	async tearDown(cleanup: (prefix: string) => Promise<void>): Promise<void> {
+	async tearDown(): Promise<void> {
 		await Promise.all(this.processes.map((p) => p.stop()));
 		await this.ollama?.close();
-		await cleanup(this.prefix);
+		await deleteKeysWithPrefix(this.prefix);
 		rmSync(this.gitBase, { recursive: true, force: true });
 	}
 }
@@ -43,6 +43,7 @@ export async function waitForStatus(api: RuntimeProcess, projectId: string, stat
 	for (;;) {
 		const { body } = await api.request<Record<string, any>>('GET', `/api/projects/${projectId}`);
 		if (statuses.includes(body.status)) return body;
+		if (['completed', 'failed', 'cancelled'].includes(body.status)) throw new Error(`project ${projectId} ended ${body.status} (${body.statusReason ?? ''}), not ${statuses.join(' or ')}`);
 		if (Date.now() > deadline) throw new Error(`project ${projectId} is still ${body.status} (${body.statusReason ?? ''}) after ${timeoutMs} ms`);
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	}

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
 import { playCompany, callOf } from '../../support/scriptedCompany';
-import { TestRedis } from '../../support/redis';
 import type { RuntimeProcess } from '../../support/runtimeProcess';
 import { ServiceHarness, waitForStatus } from './support';
 
@@ -16,11 +15,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-	await harness.tearDown(async (prefix) => {
-		const redis = new TestRedis('cleanup');
-		(redis as unknown as { prefix: string }).prefix = prefix;
-		await redis.cleanup();
-	});
+	await harness.tearDown();
 });
 
 describe('a project posted to the service is planned, built in waves, fixed, committed and published', () => {
