@@ -12,3 +12,17 @@ export class InvalidInputError extends Error {
 		this.field = field;
 	}
 }
+
+/**
+ * The request conflicts with what is stored, and repeating it will not help: e.g. an idempotency
+ * key that was used for a different request. Nothing was written.
+ */
+export class ConflictError extends Error {
+	readonly field: string;
+
+	constructor(field: string, problem: string) {
+		super(`${field}: ${problem}`);
+		this.name = 'ConflictError';
+		this.field = field;
+	}
+}

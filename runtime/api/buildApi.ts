@@ -29,8 +29,12 @@ export async function buildApi(services: Services): Promise<FastifyInstance> {
 		},
 	});
 	app.setErrorHandler(errorHandler);
-	app.setNotFoundHandler((request, reply) => {
-		reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+	// An empty body with a JSON content type (what n8n's HTTP Request node sends for "no body") means none.
+	const parseJson = app.getDefaultJsonParser('error', 'error');
+	app.removeContentTypeParser('application/json');
+	app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+		if (typeof text === 'string' && text.trim() === '') return done(null, null);
+		parseJson(request, String(text), done);
 	});
 	requireToken(app, services.config.apiToken);
 	projectRoutes(app, services);

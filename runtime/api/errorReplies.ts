@@ -37,7 +37,8 @@ export function errorHandler(error: FastifyError & { validation?: AjvIssue[] }, 
 	}
 	// fastify's own refusals (413 body too large, 415, malformed JSON) carry their status.
 	if (typeof error.statusCode === 'number' && error.statusCode < 500 && error.code?.startsWith('FST_')) {
-		reply.code(error.statusCode).send({ error: error.statusCode === 413 ? 'too_large' : 'bad_request', message: error.message } satisfies ErrorBody);
+		const kind = error.statusCode === 413 ? 'too_large' : error.statusCode === 415 ? 'unsupported_media_type' : 'bad_request';
+		reply.code(error.statusCode).send({ error: kind, message: error.message } satisfies ErrorBody);
 		return;
 	}
 	const failure = describeFailure(error);

@@ -57,13 +57,15 @@ const integer = (name: string, min: number, max: number) => (value: string): num
 
 const url = (name: string, protocols: string[]) => (value: string): string => {
 	let parsed: URL;
+	// A refused value is printed at start-up: never with the password it may carry.
+	const shown = JSON.stringify(value.replace(/\/\/[^/@]*@/, '//***@'));
 	try {
 		parsed = new URL(value);
 	} catch {
-		throw new InvalidInputError(name, `must be a URL such as ${protocols[0]}//host:port, got ${JSON.stringify(value)}`);
+		throw new InvalidInputError(name, `must be a URL such as ${protocols[0]}//host:port, got ${shown}`);
 	}
 	if (!protocols.includes(parsed.protocol)) {
-		throw new InvalidInputError(name, `must start with ${protocols.join(' or ')}, got ${JSON.stringify(value)}`);
+		throw new InvalidInputError(name, `must start with ${protocols.join(' or ')}, got ${shown}`);
 	}
 	return value.replace(/\/+$/, '');
 };
@@ -102,7 +104,7 @@ export const ENVIRONMENT: readonly Variable[] = [
 	{ name: 'SANDBOX', default: 'auto', description: 'auto (bubblewrap when installed), bubblewrap, or process.', apply: (c, v) => (c.sandbox = oneOf('SANDBOX', v, ['auto', 'bubblewrap', 'process'] as const)) },
 	{ name: 'BODY_LIMIT_BYTES', default: '1048576', description: 'Largest request body; larger ones get 413.', apply: (c, v) => (c.bodyLimitBytes = integer('BODY_LIMIT_BYTES', 1024, 100 * 1024 * 1024)(v)) },
 	{ name: 'SHUTDOWN_GRACE_MS', default: '20000', description: 'On SIGTERM: how long jobs in flight may take to finish before they go back to the queue for another worker.', apply: (c, v) => (c.shutdownGraceMs = integer('SHUTDOWN_GRACE_MS', 0, 3_600_000)(v)) },
-	{ name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug or trace.', apply: (c, v) => (c.logLevel = oneOf('LOG_LEVEL', v, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const)) },
+	{ name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.', apply: (c, v) => (c.logLevel = oneOf('LOG_LEVEL', v, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const)) },
 ];
 
 /**
@@ -151,7 +153,12 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
 	return value as T;
 }
 
-/** Ollama's own OLLAMA_HOST may be "127.0.0.1:11434" without a scheme. */
+/**
+ * Ollama's own OLLAMA_HOST may be "127.0.0.1:11434", "gpu-box" or ":11434": without a scheme it means
+ * http, without a host 127.0.0.1, and without a port Ollama's 11434 (as ollama-js reads it), not 80.
+ */
 function withScheme(value: string): string {
-	return /^[a-z]+:\/\//i.test(value) ? value : `http://${value}`;
+	if (/^[a-z]+:\/\//i.test(value)) return value;
+	const [, host, port] = /^(\[[^\]]*\]|[^:/]*)(?::(\d*))?(.*)$/.exec(value) ?? [];
+	return `http://${host || '127.0.0.1'}:${port || '11434'}${value.slice((host ?? '').length + (port === undefined ? 0 : port.length + 1))}`;
 }

@@ -54,7 +54,7 @@ const REMOTE_BASE = /^(https?:\/\/|ssh:\/\/|file:\/\/|\/)[^\s]*$/i;
  * credentials in it (they would be logged and stored).
  */
 export function checkRemoteBase(value: string, field: string): string {
-	if (!REMOTE_BASE.test(value) || value.includes('::')) {
+	if (!REMOTE_BASE.test(value)) {
 		throw new InvalidInputError(field, `must be an http(s)://, ssh://, file:// URL or an absolute path, got ${JSON.stringify(value)}`);
 	}
 	if (/^[a-z]+:\/\/[^/@]*@/i.test(value) && !/^ssh:\/\/[^/:@]+@/i.test(value)) {
@@ -64,7 +64,7 @@ export function checkRemoteBase(value: string, field: string): string {
 }
 
 /** What JSON schema cannot say about the intake's settings. */
-export function checkRunSettings(settings: RunSettings | undefined, field = 'settings'): RunSettings {
+export function checkRunSettings(settings: RunSettings | null | undefined, field = 'settings'): RunSettings {
 	if (!settings) return {};
 	if (settings.gitRemoteBase !== undefined) checkRemoteBase(settings.gitRemoteBase, `${field}.gitRemoteBase`);
 	return settings;

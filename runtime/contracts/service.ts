@@ -107,7 +107,7 @@ export interface ProjectIntakeBody {
 	clientName?: string;
 	clientEmail?: string;
 	idempotencyKey?: string;
-	settings?: RunSettings;
+	settings?: RunSettings | null;
 	/** false: store the project and wait for step jobs (canvas workflows). Default true. */
 	start?: boolean;
 }
@@ -120,9 +120,10 @@ export const projectIntakeBodySchema = {
 		title: { type: 'string', maxLength: 200 },
 		requirements: { type: 'string', minLength: 1, maxLength: 20000 },
 		clientName: { type: 'string', maxLength: 200 },
-		clientEmail: { type: 'string', maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' },
+		// Empty, as n8n forms send a blank optional field, or an address.
+		clientEmail: { type: 'string', maxLength: 320, pattern: '^$|^[^@\\s]+@[^@\\s]+$' },
 		idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
-		settings: runSettingsSchema,
+		settings: { ...runSettingsSchema, type: ['object', 'null'] },
 		start: { type: 'boolean' },
 	},
 } as const;

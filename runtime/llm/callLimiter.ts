@@ -29,6 +29,7 @@ export class CallLimiter {
 	}
 
 	private acquire(signal?: AbortSignal): Promise<void> {
+		if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
 		if (this.active < this.slots) {
 			this.active++;
 			return Promise.resolve();

@@ -4,7 +4,16 @@ import type { JobName } from '../contracts/service';
 // two workers deciding the same next step) finds the job already queued instead of adding it again.
 // BullMQ refuses ":" in custom ids; task ids come from a model, so they are encoded.
 
-const part = (value: string | number) => encodeURIComponent(String(value)).replace(/\./g, '%2E');
+function part(value: string | number): string {
+	const text = String(value);
+	try {
+		return encodeURIComponent(text).replace(/[.~]/g, (c) => (c === '.' ? '%2E' : '%7E'));
+	} catch {
+		// A lone surrogate ("\ud800" is valid JSON from a model): spelled as UTF-16 hex after a "~",
+		// which the encoding above always escapes, so the two never meet.
+		return `~${Buffer.from(text, 'utf16le').toString('hex')}`;
+	}
+}
 
 export function jobId(name: JobName, projectId: string, ...rest: Array<string | number>): string {
 	return [name, part(projectId), ...rest.map(part)].join('.');

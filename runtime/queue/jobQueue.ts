@@ -6,6 +6,8 @@ import type { JobName, JobView } from '../contracts/service';
 
 export const QUEUE_NAME = 'jobs';
 
+const CALLBACKS_KEPT_SECONDS = 30 * 24 * 3600;
+
 /** BullMQ's keys live under the store's prefix: `<prefix>q:jobs:…` (e.g. `aic:q:jobs:wait`). */
 export function queuePrefix(keyPrefix: string): string {
 	return `${keyPrefix}q`;
@@ -20,10 +22,10 @@ export class JobQueue {
 	readonly queue: Queue;
 
 	constructor(
-		connection: Redis,
+		private readonly redis: Redis,
 		private readonly config: Pick<ServiceConfig, 'keyPrefix' | 'jobAttempts' | 'jobBackoffMs'>,
 	) {
-		this.queue = new Queue(QUEUE_NAME, { connection, prefix: queuePrefix(config.keyPrefix) });
+		this.queue = new Queue(QUEUE_NAME, { connection: redis, prefix: queuePrefix(config.keyPrefix) });
 	}
 
 	/** Adds the job unless one with this id exists (queued, running, or kept after finishing). */
@@ -38,6 +40,23 @@ export class JobQueue {
 			priority: 1,
 			...options,
 		});
+	}
+
+	/**
+	 * Where a step job's result goes when it ends. Several requests for the same job (a workflow run
+	 * again, with a new Wait node resume URL) each add theirs: every one is called once.
+	 */
+	async addCallback(jobId: string, url: string): Promise<void> {
+		const key = this.callbacksKey(jobId);
+		await this.redis.multi().sadd(key, url).expire(key, CALLBACKS_KEPT_SECONDS).exec();
+	}
+
+	callbacksOf(jobId: string): Promise<string[]> {
+		return this.redis.smembers(this.callbacksKey(jobId));
+	}
+
+	private callbacksKey(jobId: string): string {
+		return `${this.config.keyPrefix}callbacks:${jobId}`;
 	}
 
 	async view(jobId: string): Promise<JobView | null> {

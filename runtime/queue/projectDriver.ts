@@ -1,6 +1,7 @@
 import type { EffectiveSettings } from '../config/projectSettings';
 import type { Project, ProjectStatus } from '../contracts/project';
 import type { JobName, ProjectRun } from '../contracts/service';
+import { InvalidInputError } from '../errors';
 import { jobIds } from './jobIds';
 
 /** One job the driver wants queued; its id makes queueing it twice harmless. */
@@ -53,6 +54,8 @@ export function nextStep(project: Project, run: ProjectRun, settings: EffectiveS
 
 function developmentStep(project: Project, run: ProjectRun, settings: EffectiveSettings): NextStep {
 	const tasks = project.plan?.tasks ?? [];
+	// Never "all of no tasks are done": a project without a plan has nothing to publish.
+	if (!tasks.length) throw new InvalidInputError('projectId', `project "${project.id}" is in development without a planned task: plan it again`);
 	const state = (taskId: string) => (Object.hasOwn(project.tasks, taskId) ? project.tasks[taskId] : undefined);
 	if (tasks.every((t) => state(t.id)?.status === 'done')) return { moves: ['testing', 'review', 'deployment'], jobs: [] };
 	const started = tasks.filter((t) => state(t.id)?.status !== 'pending').length;

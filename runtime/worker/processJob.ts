@@ -3,7 +3,6 @@ import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { JobName, ProjectJobData } from '../contracts/service';
 import type { LlmUsage } from '../contracts/usage';
 import { describeFailure, type Failure } from '../failures';
-import { jobIds } from '../queue/jobIds';
 import type { Services } from '../service/services';
 import { jobContext, type JobContext } from './jobContext';
 import { advanceJob } from './jobs/advanceJob';
@@ -24,8 +23,6 @@ const HANDLERS: Record<JobName, (context: JobContext) => Promise<Record<string, 
 	advance: advanceJob,
 	callback: callbackJob,
 };
-
-const STEP_JOBS = new Set<string>(['plan', 'develop', 'test', 'publish']);
 
 /** The jobs in flight in this process, so a shutdown can hand them back. */
 export type InFlight = Map<string, AbortController>;
@@ -53,7 +50,6 @@ export async function processJob(services: Services, inFlight: InFlight, job: Jo
 		metrics.jobSeconds.observe({ name: job.name, outcome: 'completed' }, (Date.now() - started) / 1000);
 		log.info({ durationMs: Date.now() - started }, 'job finished');
 		await recordUsage(services, projectId, usageBefore, context);
-		if (data.callbackUrl && STEP_JOBS.has(job.name)) await queueCallback(services, job, { jobId: job.id, state: 'completed', result });
 		return result;
 	} catch (error) {
 		if (controller.signal.aborted && token) {
@@ -76,12 +72,9 @@ export async function processJob(services: Services, inFlight: InFlight, job: Jo
 	}
 }
 
-/** A job that fails for good fails its project when the service drives it, and tells the step job's caller. */
+/** A job that fails for good fails its project when the service drives it. */
 async function onFinalFailure(services: Services, job: Job, failure: Failure): Promise<void> {
 	const data = job.data as Partial<ProjectJobData> & { taskId?: string };
-	if (data.callbackUrl && STEP_JOBS.has(job.name)) {
-		await queueCallback(services, job, { jobId: job.id, state: 'failed', error: { kind: failure.kind, message: failure.message, field: failure.field } });
-	}
 	if (!data.projectId || job.name === 'callback') return;
 	const run = await services.runs.get(data.projectId);
 	if (run.mode !== 'auto') return;
@@ -90,11 +83,6 @@ async function onFinalFailure(services: Services, job: Job, failure: Failure): P
 	const what = data.taskId ? `task "${data.taskId}"` : job.name;
 	const failed = await services.store.updateStatus(project.id, 'failed', { reason: `${what}: ${failure.message}`.slice(0, 2000), source: `worker:${job.name}` });
 	await continueProject(services, failed);
-}
-
-async function queueCallback(services: Services, job: Job, body: Record<string, unknown>): Promise<void> {
-	const data = job.data as ProjectJobData;
-	await services.queue.add('callback', { url: data.callbackUrl, projectId: data.projectId, body }, { jobId: jobIds.callback(data.projectId, `job-${job.id}`), priority: 1 });
 }
 
 async function usageOf(services: Services, projectId: string): Promise<Record<string, LlmUsage> | null> {

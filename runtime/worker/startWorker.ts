@@ -1,8 +1,9 @@
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 
 import { QUEUE_NAME, queuePrefix } from '../queue/jobQueue';
 import type { Services } from '../service/services';
 import { processJob, type InFlight } from './processJob';
+import { sendStepCallbacks } from './stepCallbacks';
 
 export interface RunningWorker {
 	worker: Worker;
@@ -27,6 +28,16 @@ export function startWorker(services: Services): RunningWorker {
 		maxStalledCount: config.maxStalledCount,
 	});
 	worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+	// Step callbacks go out once the job's end is stored, so a request registering a URL meanwhile sees it ended and sends its own.
+	const announce = (job: Job | undefined, state: 'completed' | 'failed') => {
+		if (!job) return;
+		sendStepCallbacks(services, job, state).catch((error: unknown) => logger.error({ err: error, jobId: job.id }, 'could not queue the step callbacks'));
+	};
+	worker.on('completed', (job) => announce(job, 'completed'));
+	worker.on('failed', (job) => {
+		// 'failed' also fires for a try that will be retried; only the last one ends the job.
+		void job?.getState().then((state) => state === 'failed' && announce(job, 'failed'));
+	});
 	worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled: its worker stopped renewing the lock; it runs again'));
 	logger.info({ concurrency: config.concurrency, llmSlots: config.ollamaNumParallel, lockDurationMs: config.lockDurationMs }, 'worker started');
 	return {

@@ -4,7 +4,7 @@ import { titleFromRequirements } from '../../agents/planner/plannerInput';
 import { checkRunSettings } from '../../config/projectSettings';
 import { PROJECT_STATUSES, type Project, type ProjectStatus } from '../../contracts/project';
 import { projectIntakeBodySchema, type ProjectIntakeBody } from '../../contracts/service';
-import { InvalidInputError } from '../../errors';
+import { ConflictError, InvalidInputError } from '../../errors';
 import type { Services } from '../../service/services';
 import { continueProject } from '../../worker/continueProject';
 
@@ -28,6 +28,9 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
 			if (!requirements) throw new InvalidInputError('requirements', 'is empty: describe what the client wants built');
 			const title = body.title?.trim() || titleFromRequirements(requirements);
 			const { project, created } = await store.create({ title, requirements, client }, { idempotencyKey: body.idempotencyKey, source: 'api' });
+			if (!created && project.requirements !== requirements) {
+				throw new ConflictError('idempotencyKey', `was used for another request (project "${project.id}", "${project.title}"); send a new key for a new project`);
+			}
 			const run = await runs.init(project.id, body.start === false ? 'steps' : 'auto', settings);
 			if (run.mode === 'auto') await continueProject(services, project);
 			reply.code(created ? 201 : 200);

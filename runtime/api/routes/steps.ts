@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { developBodySchema, planBodySchema, publishBodySchema, testBodySchema } from '../../contracts/service';
 import { planTaskOf } from '../../pipeline/projectFiles';
 import { jobIds } from '../../queue/jobIds';
+import { sendStepCallbacks } from '../../worker/stepCallbacks';
+import { Job } from 'bullmq';
 import type { Services } from '../../service/services';
 
 const projectParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
@@ -34,8 +36,15 @@ interface StepBody {
 export function stepRoutes(app: FastifyInstance, services: Services): void {
 	const { store, runs, queue } = services;
 	const enqueue = async (name: 'plan' | 'develop' | 'test' | 'publish', jobId: string, data: Record<string, unknown>) => {
-		const job = await queue.add(name, data, { jobId });
-		return { jobId: job.id!, name, state: await job.getState(), projectId: data.projectId as string, ...(data.taskId ? { taskId: data.taskId as string } : {}) };
+		const { callbackUrl, ...jobData } = data;
+		if (typeof callbackUrl === 'string') await queue.addCallback(jobId, callbackUrl);
+		const job = await queue.add(name, jobData, { jobId });
+		const state = await job.getState();
+		// Asked again after the job ended (a re-run workflow): this caller's callback goes out now.
+		if (typeof callbackUrl === 'string' && (state === 'completed' || state === 'failed')) {
+			await sendStepCallbacks(services, (await Job.fromId(queue.queue, jobId)) ?? job, state);
+		}
+		return { jobId: job.id!, name, state, projectId: jobData.projectId as string, ...(jobData.taskId ? { taskId: jobData.taskId as string } : {}) };
 	};
 
 	app.post<{ Params: { id: string }; Body: StepBody | null }>(

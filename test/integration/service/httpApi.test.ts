@@ -179,6 +179,25 @@ describe('intake is idempotent', () => {
 		expect(other.status).toBe(201);
 		expect(other.body.projectId).not.toBe(first.body.projectId);
 	});
+
+	it('answers 409 conflict naming idempotencyKey when the key comes back with other requirements, and stores nothing new', async () => {
+		const key = unique('reused-key').replace(' ', '-');
+		const first = await service.request('POST', '/api/projects', { requirements: unique('First request'), idempotencyKey: key, start: false });
+		expect(first.status).toBe(201);
+		const { body: before } = await service.request<Record<string, any>>('GET', `/api/projects/${first.body.projectId}`);
+		const reused = await service.request('POST', '/api/projects', { requirements: unique('Another request'), idempotencyKey: key, start: false });
+		expect(reused.status).toBe(409);
+		expect(reused.body).toMatchObject({ error: 'conflict', field: 'idempotencyKey' });
+		const { body: after } = await service.request<Record<string, any>>('GET', `/api/projects/${first.body.projectId}`);
+		expect(after).toEqual(before);
+	});
+
+	it('takes blank optional fields as n8n forms send them: an empty clientEmail and null settings', async () => {
+		const reply = await service.request('POST', '/api/projects', { requirements: unique('Blank fields'), clientName: '', clientEmail: '', settings: null, start: false });
+		expect(reply.status).toBe(201);
+		const { body } = await service.request<Record<string, any>>('GET', `/api/projects/${reply.body.projectId}`);
+		expect(body.client).toEqual({});
+	});
 });
 
 describe('projects are listed newest first, read one by one, with their event log', () => {
@@ -421,6 +440,19 @@ describe('callbacks: one POST when a project ends, one when a step job ends', ()
 		await new Promise((resolve) => setTimeout(resolve, 1500));
 		expect(receiver.on('/step')).toHaveLength(1);
 	}, 30_000);
+
+	it('POSTs a finished step job\'s result to the callbackUrl of a repeated request too (a re-run workflow waits on a new resume URL)', async () => {
+		const id = await createProject({ title: unique('Step again'), requirements: `${unique('Step again')} tasks=1 waves=1`, start: false });
+		const first = await service.request<Record<string, any>>('POST', `/api/projects/${id}/plan`, { callbackUrl: receiver.url('/first-run') });
+		await receiver.waitFor('/first-run');
+		const again = await service.request<Record<string, any>>('POST', `/api/projects/${id}/plan`, { callbackUrl: receiver.url('/second-run') });
+		expect(again.body).toMatchObject({ jobId: first.body.jobId, state: 'completed' });
+		const [second] = await receiver.waitFor('/second-run');
+		expect(second.body).toMatchObject({ jobId: first.body.jobId, state: 'completed' });
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect(receiver.on('/first-run')).toHaveLength(1);
+		expect(receiver.on('/second-run')).toHaveLength(1);
+	}, 30_000);
 });
 
 describe('cancel and retry', () => {
@@ -434,6 +466,13 @@ describe('cancel and retry', () => {
 		const again = await service.request('POST', `/api/projects/${id}/cancel`, { reason: 'twice' });
 		expect(again.status).toBe(409);
 		expect(again.body).toMatchObject({ error: 'conflict' });
+	});
+
+	it('takes a step or cancel request with a JSON content type and an empty body (as n8n\'s HTTP Request node sends it)', async () => {
+		const id = await createProject({ title: unique('Empty body'), requirements: unique('Empty body'), start: false });
+		const cancelled = await service.request('POST', `/api/projects/${id}/cancel`, '', { 'content-type': 'application/json' });
+		expect(cancelled.status).toBe(200);
+		expect(cancelled.body).toMatchObject({ status: 'cancelled' });
 	});
 
 	it('refuses to retry a project that has not failed, naming id', async () => {

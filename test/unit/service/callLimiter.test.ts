@@ -215,3 +215,21 @@ describe('CallLimiter', () => {
 		expect(new CallLimiter(1).slots).toBe(1);
 	});
 });
+
+describe('a call whose signal was aborted before it asked for a slot', () => {
+	it('is refused at once with the abort reason, whether or not a slot is free, and never runs', async () => {
+		const limiter = new CallLimiter(1);
+		const reason = new Error('cancelled before asking');
+		const signal = AbortSignal.abort(reason);
+		let ran = 0;
+		await expect(limiter.run(async () => ran++, signal)).rejects.toBe(reason);
+		const holder = deferred<void>();
+		const held = limiter.run(() => holder.promise);
+		await expect(limiter.run(async () => ran++, signal)).rejects.toBe(reason);
+		expect(limiter.queued).toBe(0);
+		holder.resolve();
+		await held;
+		expect(ran).toBe(0);
+		expect(limiter.inFlight).toBe(0);
+	});
+});

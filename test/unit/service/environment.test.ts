@@ -240,3 +240,23 @@ describe('environmentHelp', () => {
 		}
 	});
 });
+
+describe('OLLAMA_HOST written the way Ollama itself reads it', () => {
+	it.each([
+		['127.0.0.1', 'http://127.0.0.1:11434'],
+		['gpu-box', 'http://gpu-box:11434'],
+		[':11434', 'http://127.0.0.1:11434'],
+		['10.0.0.5:9999', 'http://10.0.0.5:9999'],
+	])('reads %j as %s (port 11434 when none is given, never 80)', (value, expected) => {
+		expect(loadConfig({ OLLAMA_HOST: value }).ollamaHost).toBe(expected);
+	});
+});
+
+describe('refused URLs never print their password', () => {
+	it('shows REDIS_URL without the password it carried', () => {
+		const error = refusal({ REDIS_URL: 'http://user:hunter2@redis:6379' });
+		expect(error.field).toBe('REDIS_URL');
+		expect(error.message).not.toContain('hunter2');
+		expect(error.message).toContain('//***@redis:6379');
+	});
+});

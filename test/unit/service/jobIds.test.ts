@@ -56,3 +56,12 @@ describe('jobIds', () => {
 		expect(jobIds.task('p1', 'T.1', 2)).toMatch(/^task\.p1\./);
 	});
 });
+
+describe('task ids a model may write that encodeURIComponent refuses', () => {
+	it('gives a lone surrogate an id of its own, without ":" and distinct from its look-alikes', () => {
+		const lone = jobIds.task('p', '\ud800', 1);
+		expect(lone).not.toContain(':');
+		expect(new Set([lone, jobIds.task('p', '\ud801', 1), jobIds.task('p', '~00d8', 1), jobIds.task('p', '\ufffd', 1)]).size).toBe(4);
+		expect(jobIds.task('p', '\ud800', 1)).toBe(lone);
+	});
+});

@@ -192,3 +192,9 @@ describe('nextStep', () => {
 		expect(nextStep(stored, run, settings({ publishTarget: { kind: 'git', url: '/srv/git/p1.git' } }))).toEqual({ moves: [], jobs: [] });
 	});
 });
+
+describe('a project in development without a planned task', () => {
+	it('is refused, naming projectId, instead of being taken for finished and published empty', () => {
+		expect(() => nextStep(project('development'), run, settings())).toThrow(/projectId: .*without a planned task/);
+	});
+});

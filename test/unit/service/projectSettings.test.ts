@@ -90,11 +90,13 @@ describe('checkRemoteBase', () => {
 		['ssh://git@git.example.com/clients', 'ssh://git@git.example.com/clients'],
 		['file:///srv/git', 'file:///srv/git'],
 		['/srv/git//', '/srv/git'],
+		// "::" only names a remote helper at the very start ("ext::…"); inside a URL it is an IPv6 address.
+		['ssh://git@[::1]/clients', 'ssh://git@[::1]/clients'],
 	])('accepts %s as a push target', (value, expected) => {
 		expect(checkRemoteBase(value, 'settings.gitRemoteBase')).toBe(expected);
 	});
 
-	it.each(['-oProxyCommand=x', '--upload-pack=touch /tmp/x', 'ext::sh -c x', 'https://x::y', 'relative/path', 'git@github.com:acme', 'https://host/with space', ''])(
+	it.each(['-oProxyCommand=x', '--upload-pack=touch /tmp/x', 'ext::sh -c x', 'fd::17', 'relative/path', 'git@github.com:acme', 'https://host/with space', ''])(
 		'refuses %j, which git could run or misread',
 		(value) => {
 			const error = refusal(() => checkRemoteBase(value, 'settings.gitRemoteBase'));
