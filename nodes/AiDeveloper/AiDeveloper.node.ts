@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { DEFAULT_CONTEXT_TOKENS } from '../../runtime';
+import { DEFAULT_CONTEXT_TOKENS } from '../../runtime/index';
 import { keyPrefixOption } from '../shared/executionStore';
 import { agentOptionsProperty } from '../shared/llmOptions';
 import { getModels } from '../shared/loadModels';

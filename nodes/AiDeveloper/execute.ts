@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { DEFAULT_CONTEXT_TOKENS, runDeveloperStep, type DeveloperMode } from '../../runtime';
+import { DEFAULT_CONTEXT_TOKENS, runDeveloperStep, type DeveloperMode } from '../../runtime/index';
 import { executePerItem } from '../shared/executePerItem';
 import { readAgentTurn } from '../shared/taskFields';
 

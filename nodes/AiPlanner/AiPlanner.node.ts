@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { DEFAULT_MAX_REQUIREMENTS_LENGTH, DEFAULT_MAX_TASKS } from '../../runtime';
+import { DEFAULT_MAX_REQUIREMENTS_LENGTH, DEFAULT_MAX_TASKS } from '../../runtime/index';
 import { agentOptionsProperty } from '../shared/llmOptions';
 import { ollamaAuthenticationProperty, ollamaCredentialDescriptions } from '../shared/ollamaCredentials';
 

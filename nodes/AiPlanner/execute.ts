@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { DEFAULT_MAX_REQUIREMENTS_LENGTH, DEFAULT_MAX_TASKS, planProject, validatePlannerInput } from '../../runtime';
+import { DEFAULT_MAX_REQUIREMENTS_LENGTH, DEFAULT_MAX_TASKS, planProject, validatePlannerInput } from '../../runtime/index';
 import { createLlmClient, readLlmCallSettings } from '../shared/llmOptions';
 import { getOllamaConnection } from '../shared/ollamaCredentials';
 import { executePerItem } from '../shared/executePerItem';

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { runTesterStep, type TesterStepSettings } from '../../runtime';
+import { runTesterStep, type TesterStepSettings } from '../../runtime/index';
 import { executePerItem } from '../shared/executePerItem';
 import { readAgentTurn } from '../shared/taskFields';
 

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { InvalidInputError, splitPlan, type SplitMode } from '../../runtime';
+import { InvalidInputError, splitPlan, type SplitMode } from '../../runtime/index';
 import { executePerItem } from '../shared/executePerItem';
 
 /** Each input item holds a plan; each output item is one of its tasks, paired to that input item. */

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { Redis } from 'ioredis';
 
-import { DEFAULT_KEY_PREFIX, ProjectStore, StoreKeys } from '../../runtime';
+import { DEFAULT_KEY_PREFIX, ProjectStore, StoreKeys } from '../../runtime/index';
 import { closeRedis, openRedis } from './redisConnection';
 
 export const keyPrefixOption: INodeProperties = {

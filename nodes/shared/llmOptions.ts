@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { LlmClient, type GenerationOptions, type OllamaConnection } from '../../runtime';
+import { LlmClient, type GenerationOptions, type OllamaConnection } from '../../runtime/index';
 
 /** Options every AI node shows for its model call; each one reaches the Ollama request. */
 export const llmOptionProperties: INodeProperties[] = [

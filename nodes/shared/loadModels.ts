@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { LlmClient } from '../../runtime';
+import { LlmClient } from '../../runtime/index';
 import { getOllamaConnection } from './ollamaCredentials';
 
 /** The Model dropdown: the models the Ollama server really has (/api/tags). */

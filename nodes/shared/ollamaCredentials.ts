@@ -9,7 +9,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { probeOllama, type OllamaConnection } from '../../runtime';
+import { probeOllama, type OllamaConnection } from '../../runtime/index';
 
 export const OLLAMA_CREDENTIAL_TEST = 'aiCompanyOllamaConnectionTest';
 

@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import type { Redis, RedisOptions } from 'ioredis';
 
-import { connectRedis, InvalidInputError, RedisUnavailableError } from '../../runtime';
+import { connectRedis, InvalidInputError, RedisUnavailableError } from '../../runtime/index';
 
 export const REDIS_CREDENTIAL_TEST = 'aiCompanyRedisConnectionTest';
 

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { InvalidInputError, type StepContext } from '../../runtime';
+import { InvalidInputError, type StepContext } from '../../runtime/index';
 import type { ExecutionStore } from './executionStore';
 import { createLlmClient, readLlmCallSettings, type LlmCallSettings } from './llmOptions';
 import { getOllamaConnection } from './ollamaCredentials';

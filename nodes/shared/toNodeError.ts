@@ -14,7 +14,7 @@ import {
 	UpdateContentionError,
 	VersionConflictError,
 	type ProjectStatus,
-} from '../../runtime';
+} from '../../runtime/index';
 import { redisProblemHint } from './redisConnection';
 
 const RAW_REPLY_SHOWN = 4000;

@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Redis, RedisOptions } from 'ioredis';
 
-import { probeBubblewrap, type Project } from '../../runtime';
+import { probeBubblewrap, type Project } from '../../runtime/index';
 import type { RecordedRequest, ScriptedReply } from '../support/ollamaTestServer';
 import { keysWithPrefix, removeProject, testRedisOptions, uniquePrefix, withRedisClient } from '../support/redis';
 import { credentialOf, n8nOllamaCredential, n8nRedisCredential, readWorkflow, REPO_ROOT, startN8nWithWorkflows, type Workflow } from './support/n8nWithWorkflows';

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 
-import type { Project, ProjectEvent } from '../../runtime';
+import type { Project, ProjectEvent } from '../../runtime/index';
 import { diamondPlan } from '../support/fixtures/plans';
 import { keysWithPrefix, TestRedis } from '../support/redis';
 import { credentialOf, executionIds, failedExecutionSince, n8nRedisCredential, readWorkflow, startN8nWithWorkflows } from './support/n8nWithWorkflows';

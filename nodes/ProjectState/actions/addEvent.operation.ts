@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { InvalidInputError, type ProjectStore } from '../../../runtime';
+import { InvalidInputError, type ProjectStore } from '../../../runtime/index';
 import { projectIdField, readJson, readProjectId, readText } from '../helpers/parameters';
 
 const properties: INodeProperties[] = [

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { LlmUsage, ProjectStore } from '../../../runtime';
+import type { LlmUsage, ProjectStore } from '../../../runtime/index';
 import { projectIdField, projectJson, readJson, readProjectId, readText, updateOptions } from '../helpers/parameters';
 
 const properties: INodeProperties[] = [

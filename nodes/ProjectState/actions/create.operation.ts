@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { InvalidInputError, titleFromRequirements, type ProjectClient, type ProjectIntake, type ProjectStore } from '../../../runtime';
+import { InvalidInputError, titleFromRequirements, type ProjectClient, type ProjectIntake, type ProjectStore } from '../../../runtime/index';
 import { projectJson, readText } from '../helpers/parameters';
 
 const properties: INodeProperties[] = [

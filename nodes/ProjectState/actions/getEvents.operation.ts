@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { ProjectEvent, ProjectStore } from '../../../runtime';
+import type { ProjectEvent, ProjectStore } from '../../../runtime/index';
 import { projectIdField, readProjectId, readText, returnAllFields } from '../helpers/parameters';
 
 /** The store's largest page of events. */

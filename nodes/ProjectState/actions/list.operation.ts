@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { InvalidInputError, PROJECT_STATUSES, type Project, type ProjectStatus, type ProjectStore } from '../../../runtime';
+import { InvalidInputError, PROJECT_STATUSES, type Project, type ProjectStatus, type ProjectStore } from '../../../runtime/index';
 import { projectJson, readText, returnAllFields } from '../helpers/parameters';
 import { statusOptions } from './updateStatus.operation';
 

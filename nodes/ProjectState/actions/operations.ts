@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ProjectStore } from '../../../runtime';
+import type { ProjectStore } from '../../../runtime/index';
 import * as addEvent from './addEvent.operation';
 import * as addUsage from './addUsage.operation';
 import * as archive from './archive.operation';

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { InvalidInputError, type ProjectStore, type TaskResult } from '../../../runtime';
+import { InvalidInputError, type ProjectStore, type TaskResult } from '../../../runtime/index';
 import { projectIdField, projectJson, readJson, readProjectId, readTaskId, readText, taskIdField, updateOptions } from '../helpers/parameters';
 
 const properties: INodeProperties[] = [

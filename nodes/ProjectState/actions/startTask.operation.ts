@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { ProjectStore } from '../../../runtime';
+import type { ProjectStore } from '../../../runtime/index';
 import { projectIdField, projectJson, readProjectId, readTaskId, taskIdField, updateOptions } from '../helpers/parameters';
 
 const properties: INodeProperties[] = [projectIdField, taskIdField];

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { PROJECT_STATUSES, type ProjectStatus, type ProjectStore } from '../../../runtime';
+import { PROJECT_STATUSES, type ProjectStatus, type ProjectStore } from '../../../runtime/index';
 import { projectIdField, projectJson, readProjectId, readText, updateOptions } from '../helpers/parameters';
 
 /** Every project status, by its name in the lifecycle (runtime/state/lifecycle.ts). */

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { InvalidInputError, type Project, type UpdateOptions } from '../../../runtime';
+import { InvalidInputError, type Project, type UpdateOptions } from '../../../runtime/index';
 
 // Fields several operations show, and the readers that turn parameter values into what the store
 // takes. Readers refuse wrong types with an InvalidInputError naming the field; the store checks

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 
 import { ProjectState } from '../../../nodes/ProjectState/ProjectState.node';
 import * as redisConnection from '../../../nodes/shared/redisConnection';
-import type { Project, ProjectEvent } from '../../../runtime';
+import type { Project, ProjectEvent } from '../../../runtime/index';
 import { diamondPlan } from '../../support/fixtures/plans';
 import { runNode, type ParameterValue } from '../../support/nodeExecution';
 import { closedPort } from '../../support/ports';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ProjectState } from '../../../nodes/ProjectState/ProjectState.node';
-import { ProjectStore, type Project } from '../../../runtime';
+import { ProjectStore, type Project } from '../../../runtime/index';
 import { diamondPlan } from '../../support/fixtures/plans';
 import { runNode } from '../../support/nodeExecution';
 import { redisCredential, TestRedis } from '../../support/redis';
