@@ -431,6 +431,21 @@ describe('callbacks: one POST when a project ends, one when a step job ends', ()
 		expect(receiver.on('/project')).toHaveLength(1);
 	}, 40_000);
 
+	it('calls settings.deployHookUrl once, after the repository is pushed and before the project completes', async () => {
+		const id = await createProject({
+			title: unique('Deploy'),
+			requirements: `${unique('Deploy')} tasks=1 waves=1`,
+			settings: { deployHookUrl: receiver.url('/deploy') },
+		});
+		const project = await waitForStatus(service, id, ['completed', 'failed', 'cancelled'], 30_000);
+		expect(project.status).toBe('completed');
+		const [hook] = await receiver.waitFor('/deploy');
+		expect(hook.body).toMatchObject({ projectId: id, status: 'deployment', repository: { branch: 'main' } });
+		expect(hook.body.repository.lastCommit).toMatch(/^[0-9a-f]{40}$/);
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect(receiver.on('/deploy')).toHaveLength(1);
+	}, 40_000);
+
 	it("POSTs a step job's result exactly once to its callbackUrl", async () => {
 		const id = await createProject({ title: unique('Step callback'), requirements: `${unique('Step callback')} tasks=1 waves=1`, start: false });
 		const plan = await service.request<Record<string, any>>('POST', `/api/projects/${id}/plan`, { callbackUrl: receiver.url('/step') });

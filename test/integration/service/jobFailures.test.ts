@@ -74,3 +74,43 @@ describe('long model calls', () => {
 		expect(service.logs().filter((l) => String(l.msg).includes('stalled'))).toEqual([]);
 	}, 60_000);
 });
+
+describe('a failed project is retried, a cancelled one stops', () => {
+	it('a task whose tests never pass fails the project naming it; POST /retry gives it new attempts and the project completes', async () => {
+		let stubborn = true;
+		playCompany(harness.ollama, (call) =>
+			call.role === 'developer' && stubborn ? { content: JSON.stringify({ summary: 'wrong', files: [{ path: 'src/t1.js', content: 'exports.value = () => 0;\n' }] }) } : undefined,
+		);
+		const projectId = await post('tasks=1 waves=1 stubborn', { maxFixAttempts: 2 });
+		const failed = await waitForStatus(service, projectId, ['failed', 'completed']);
+		expect(failed.status).toBe('failed');
+		expect(failed.statusReason).toMatch(/^task "T1" failed after 2 attempts/);
+		expect(failed.tasks.T1).toMatchObject({ status: 'failed', attempts: 2 });
+
+		stubborn = false;
+		const retried = await service.request('POST', `/api/projects/${projectId}/retry`);
+		expect(retried.status).toBe(200);
+		expect(retried.body).toMatchObject({ status: 'development' });
+		const project = await waitForStatus(service, projectId, ['completed', 'failed']);
+		expect(project.status).toBe('completed');
+		expect(project.tasks.T1).toMatchObject({ status: 'done', attempts: 3 });
+		expect(project.run).toEqual({ mode: 'auto', round: 1 });
+	}, 60_000);
+
+	it('a project cancelled while a task is developed makes no further model call and stays cancelled', async () => {
+		playCompany(harness.ollama, (call) =>
+			call.role === 'developer' ? { delayMs: 1500, content: JSON.stringify({ summary: 'v', files: [{ path: 'src/t1.js', content: 'exports.value = () => 1;\n' }] }) } : undefined,
+		);
+		const before = harness.ollama.chatRequests().length;
+		const projectId = await post('tasks=2 waves=2 cancel-me');
+		while (!harness.ollama.chatRequests().slice(before).map(callOf).some((c) => c.role === 'developer')) await new Promise((resolve) => setTimeout(resolve, 20));
+		const cancelled = await service.request('POST', `/api/projects/${projectId}/cancel`, { reason: 'client withdrew' });
+		expect(cancelled.body).toMatchObject({ status: 'cancelled' });
+		const callsAtCancel = harness.ollama.chatRequests().length;
+		await new Promise((resolve) => setTimeout(resolve, 2500));
+		expect(harness.ollama.chatRequests().length).toBe(callsAtCancel);
+		const { body } = await service.request<Record<string, any>>('GET', `/api/projects/${projectId}`);
+		expect(body).toMatchObject({ status: 'cancelled', statusReason: 'client withdrew' });
+		expect(body.tasks.T2.status).toBe('pending');
+	}, 30_000);
+});
