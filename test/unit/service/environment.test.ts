@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { ENVIRONMENT, environmentHelp, loadConfig } from '../../../runtime/config/environment';
 import { InvalidInputError } from '../../../runtime/errors';
 
@@ -258,5 +261,13 @@ describe('refused URLs never print their password', () => {
 		expect(error.field).toBe('REDIS_URL');
 		expect(error.message).not.toContain('hunter2');
 		expect(error.message).toContain('//***@redis:6379');
+	});
+});
+
+describe('the README documents the service\'s configuration', () => {
+	it('has a row for every environment variable the service reads, with its default', () => {
+		const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+		const missing = ENVIRONMENT.filter((v) => !readme.includes(`| \`${v.name}\` | ${v.default === undefined ? '—' : `\`${v.default}\``} |`)).map((v) => v.name);
+		expect(missing).toEqual([]);
 	});
 });
