@@ -1,3 +1,4 @@
+import { AGENT_DEFAULTS } from '../agents/defaults';
 import { DEFAULT_CONTEXT_TOKENS } from '../agents/developer/developTask';
 import type { PlannerSettings } from '../agents/planner/planProject';
 import type { EffectiveSettings } from '../config/projectSettings';
@@ -5,9 +6,8 @@ import type { ServiceConfig } from '../config/environment';
 import type { DeveloperStepSettings } from '../pipeline/developerStep';
 import type { TesterStepSettings } from '../pipeline/testerStep';
 
-// The agents' defaults for the service, in one place (the nodes' Options fall back to the same values).
-const GENERATION = { options: { temperature: 0.2, num_ctx: 8192 }, keepAlive: '5m' } as const;
-const MAX_REPAIRS = 2;
+const GENERATION = { options: { temperature: AGENT_DEFAULTS.temperature, num_ctx: AGENT_DEFAULTS.contextSize }, keepAlive: AGENT_DEFAULTS.keepAlive };
+const MAX_REPAIRS = AGENT_DEFAULTS.maxRepairs;
 
 export function plannerSettings(settings: EffectiveSettings, model?: string): PlannerSettings {
 	return { ...GENERATION, model: model ?? settings.models.planner, maxRepairs: MAX_REPAIRS, maxTasks: settings.maxPlanTasks };
@@ -23,6 +23,6 @@ export function testerSettings(config: ServiceConfig, settings: EffectiveSetting
 		model: options.model ?? settings.models.tester,
 		maxRepairs: MAX_REPAIRS,
 		regenerateTests: options.regenerateTests ?? false,
-		run: { timeoutMs: config.testTimeoutMs, maxOutputBytes: 256 * 1024, sandbox: config.sandbox },
+		run: { timeoutMs: config.testTimeoutMs, maxOutputBytes: AGENT_DEFAULTS.maxTestOutputKb * 1024, sandbox: config.sandbox },
 	};
 }

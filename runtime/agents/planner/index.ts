@@ -1,2 +1,3 @@
 export * from './planProject';
 export * from './plannerInput';
+export * from '../defaults';

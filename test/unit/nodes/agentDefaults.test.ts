@@ -1,0 +1,32 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { AGENT_DEFAULTS } from '../../../runtime/agents/defaults';
+import { AiTester } from '../../../nodes/AiTester/AiTester.node';
+import { llmOptionProperties } from '../../../nodes/shared/llmOptions';
+
+// n8n's lint wants literal defaults in node descriptions, so the nodes spell the runtime's defaults
+// out; this keeps the two the same, so a project behaves alike run by nodes or by the service.
+function optionDefault(options: INodeProperties[], name: string): unknown {
+	const found = options.find((o) => o.name === name);
+	if (!found) throw new Error(`no option "${name}"`);
+	return found.default;
+}
+
+describe('the nodes show the runtime agents\' defaults', () => {
+	it('model-call options: context size, keep alive, repair attempts, temperature', () => {
+		expect({
+			contextSize: optionDefault(llmOptionProperties, 'contextSize'),
+			keepAlive: optionDefault(llmOptionProperties, 'keepAlive'),
+			maxRepairs: optionDefault(llmOptionProperties, 'maxRepairAttempts'),
+			temperature: optionDefault(llmOptionProperties, 'temperature'),
+		}).toEqual({ contextSize: AGENT_DEFAULTS.contextSize, keepAlive: AGENT_DEFAULTS.keepAlive, maxRepairs: AGENT_DEFAULTS.maxRepairs, temperature: AGENT_DEFAULTS.temperature });
+	});
+
+	it('the AI Tester\'s test timeout and output cap', () => {
+		const options = (new AiTester().description.properties.find((p) => p.name === 'options')?.options ?? []) as INodeProperties[];
+		expect({ timeout: optionDefault(options, 'testTimeoutSeconds'), output: optionDefault(options, 'maxOutputKb') }).toEqual({
+			timeout: AGENT_DEFAULTS.testTimeoutSeconds,
+			output: AGENT_DEFAULTS.maxTestOutputKb,
+		});
+	});
+});
