@@ -53,6 +53,7 @@ describe('the package as npm packs it', () => {
 		for (const entry of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(files).toContain(entry);
 		expect(files.filter((f) => f.endsWith('.svg')).length).toBeGreaterThanOrEqual(pkg.n8n.nodes.length + pkg.n8n.credentials.length);
 		expect(files).toContain('dist/runtime/prompts/planner.hbs');
+		expect(files).toContain('dist/runtime/state/lua/commitChange.lua');
 		expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json']));
 		expect(files.filter((f) => f.startsWith('test/') || f.startsWith('dist/test/') || /(?<!\.d)\.ts$/.test(f))).toEqual([]);
 	});
