@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
-import { playCompany, callOf } from '../../support/scriptedCompany';
+import { callOf, playCompany } from '../../support/scriptedCompany';
 import type { RuntimeProcess } from '../../support/runtimeProcess';
 import { ServiceHarness, waitForStatus } from './support';
 
@@ -54,5 +54,24 @@ describe('a project posted to the service is planned, built in waves, fixed, com
 		expect(first).toBe('Start Values');
 		expect(taskCommits.sort()).toEqual(['T1', 'T2', 'T3', 'T4', 'T5', 'T6'].map((id) => `${id}: Value ${id.slice(1)}`));
 		expect(project.repository).toMatchObject({ url: join(harness.gitBase, `${projectId}.git`), branch: 'main' });
+	}, 120_000);
+
+	it('a second process started with --role worker takes its share of the jobs: every project completes, each task once', async () => {
+		playCompany(harness.ollama, undefined, { delayMs: 40 });
+		const extra = await harness.start({ CONCURRENCY: '2', OLLAMA_NUM_PARALLEL: '2' }, 'worker');
+		const ids: string[] = [];
+		for (let i = 0; i < 4; i++) {
+			const { body } = await service.request('POST', '/api/projects', { title: `Scale ${i}`, requirements: `tasks=4 waves=2 scale-${i}` });
+			ids.push(body.projectId as string);
+		}
+		for (const id of ids) {
+			const project = await waitForStatus(service, id, ['completed', 'failed'], 90_000);
+			expect(project.status).toBe('completed');
+			const { body } = await service.request<{ events: Array<{ type: string }> }>('GET', `/api/projects/${id}/events?limit=1000`);
+			expect(body.events.filter((e) => e.type === 'task.done')).toHaveLength(4);
+		}
+		const startedBy = (p: RuntimeProcess) => p.logs().filter((l) => l.msg === 'job started' && ids.includes(String(l.projectId))).length;
+		expect(startedBy(extra)).toBeGreaterThan(0);
+		expect(startedBy(service)).toBeGreaterThan(0);
 	}, 120_000);
 });
