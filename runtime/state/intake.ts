@@ -6,6 +6,17 @@ import { schemaProblems } from '../llm/schemaValidator';
 import type { StoreLimits } from './limits';
 import { checkLength } from './validation';
 
+// Line feed, carriage return, vertical tab, form feed, next line, line and paragraph separators.
+export const LINE_BREAK = /[\n\r\v\f\u0085\u2028\u2029]/;
+
+/**
+ * Refuses a line break in a one-line field (title, client name and email): such a field is shown
+ * to the agents on a line of its own, and a second line could pose as a new part of the prompt.
+ */
+export function checkOneLine(field: string, text: string): void {
+	if (LINE_BREAK.test(text)) throw new InvalidInputError(field, 'must be one line; found a line break');
+}
+
 /** The intake with surrounding whitespace trimmed and empty client fields dropped; refuses bad input. */
 export function checkIntake(value: unknown, limits: StoreLimits): ProjectIntake & { client: ProjectClient } {
 	const problems = schemaProblems(projectIntakeSchema, value);
@@ -16,6 +27,7 @@ export function checkIntake(value: unknown, limits: StoreLimits): ProjectIntake 
 	if (!title) throw new InvalidInputError('title', 'is empty: give the project a name');
 	if (!requirements) throw new InvalidInputError('requirements', 'is empty: describe what the client wants built');
 	checkLength('title', title, limits.maxTitleLength);
+	checkOneLine('title', title);
 	checkLength('requirements', requirements, limits.maxRequirementsLength);
 
 	const client: ProjectClient = {};
@@ -23,10 +35,12 @@ export function checkIntake(value: unknown, limits: StoreLimits): ProjectIntake 
 	const email = raw.client?.email?.trim();
 	if (name) {
 		checkLength('client.name', name, 200);
+		checkOneLine('client.name', name);
 		client.name = name;
 	}
 	if (email) {
 		checkLength('client.email', email, 320);
+		checkOneLine('client.email', email);
 		if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new InvalidInputError('client.email', `is not an email address: "${email}"`);
 		client.email = email;
 	}

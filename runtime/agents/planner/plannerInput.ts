@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../errors';
+import { checkOneLine, LINE_BREAK } from '../../state/intake';
 
 export interface ClientInfo {
 	name?: string;
@@ -38,7 +39,7 @@ export function validatePlannerInput(
 	}
 	return {
 		requirements,
-		title: optionalText(raw.title, 'title', MAX_TITLE_LENGTH) ?? titleFromRequirements(requirements),
+		title: oneLineText(raw.title, 'title', MAX_TITLE_LENGTH) ?? titleFromRequirements(requirements),
 		projectId: projectIdFrom(raw.projectId),
 		client: clientFrom(raw.client),
 	};
@@ -50,6 +51,13 @@ function optionalText(value: unknown, field: string, maxLength: number): string 
 	const text = value.trim();
 	if (text.length > maxLength) throw new InvalidInputError(field, `is ${text.length} characters long; the limit is ${maxLength}`);
 	return text || undefined;
+}
+
+/** Like optionalText, for a field that must fit on one line (title, client name and email). */
+function oneLineText(value: unknown, field: string, maxLength: number): string | undefined {
+	const text = optionalText(value, field, maxLength);
+	if (text) checkOneLine(field, text);
+	return text;
 }
 
 function projectIdFrom(value: unknown): string | null {
@@ -71,8 +79,8 @@ function clientFrom(value: unknown): ClientInfo {
 	}
 	const record = value as Record<string, unknown>;
 	const client: ClientInfo = {};
-	const name = optionalText(record.name, 'client.name', 200);
-	const email = optionalText(record.email, 'client.email', 320);
+	const name = oneLineText(record.name, 'client.name', 200);
+	const email = oneLineText(record.email, 'client.email', 320);
 	if (email && !/^[^\s@]+@[^\s@]+$/.test(email)) throw new InvalidInputError('client.email', `is not an email address: "${email}"`);
 	if (name) client.name = name;
 	if (email) client.email = email;
@@ -81,7 +89,8 @@ function clientFrom(value: unknown): ClientInfo {
 
 /** An untitled project's title: the requirements' first line, shortened. */
 export function titleFromRequirements(requirements: string): string {
-	const firstLine = requirements.split('\n', 1)[0].trim();
+	// Any line break ends the line, so the title passes the one-line check of both intakes.
+	const firstLine = requirements.split(LINE_BREAK, 1)[0].trim();
 	return firstLine.length <= 80 ? firstLine : `${firstLine.slice(0, 77)}...`;
 }
 
