@@ -34,6 +34,8 @@ const LLM: Record<LlmError['code'], Pick<Failure, 'httpStatus'>> = {
 	timeout: { httpStatus: 504 },
 	cancelled: { httpStatus: 409 },
 	invalid_output: { httpStatus: 422 },
+	reply_too_large: { httpStatus: 422 },
+	not_ollama: { httpStatus: 502 },
 };
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);

@@ -1,4 +1,5 @@
 import type { LlmUsage } from '../contracts/usage';
+import { excerpt } from './excerpt';
 
 export type LlmErrorCode =
 	/** The model is not on the server (HTTP 404): pull it or pick another. Permanent. */
@@ -16,7 +17,11 @@ export type LlmErrorCode =
 	/** The execution was cancelled. Never retried. */
 	| 'cancelled'
 	/** The model answered, but not with valid JSON for the contract, even after repair. */
-	| 'invalid_output';
+	| 'invalid_output'
+	/** The reply grew past the byte limit (LlmSettings.maxReplyBytes); reading stopped there. Permanent. */
+	| 'reply_too_large'
+	/** Something answered at the Base URL, but not the Ollama API (a web page, another API). Permanent. */
+	| 'not_ollama';
 
 const TRANSIENT: ReadonlySet<LlmErrorCode> = new Set(['unreachable', 'server_error', 'timeout']);
 
@@ -56,6 +61,7 @@ export class LlmOutputError extends LlmError {
 	/** What the failed attempts cost: they are paid for even though the output is unusable. */
 	readonly usage?: LlmUsage;
 
+	/** `rawReply` is kept as its head and tail only (see excerpt), however long it was. */
 	constructor(model: string, rawReply: string, problems: string[], attempts: number, usage?: LlmUsage) {
 		super(
 			'invalid_output',
@@ -65,9 +71,23 @@ export class LlmOutputError extends LlmError {
 			{ model },
 		);
 		this.name = 'LlmOutputError';
-		this.rawReply = rawReply;
+		this.rawReply = excerpt(rawReply);
 		this.problems = problems;
 		this.attempts = attempts;
 		this.usage = usage;
+	}
+}
+
+/** A reply larger than the limit: reading stopped there and the request was aborted. */
+export class LlmReplyTooLargeError extends LlmError {
+	/** The head and tail of what had arrived (see excerpt). */
+	readonly rawReply: string;
+	readonly limitBytes: number;
+
+	constructor(message: string, details: Omit<LlmErrorDetails, 'status'> & { rawReply: string; limitBytes: number }) {
+		super('reply_too_large', message, details);
+		this.name = 'LlmReplyTooLargeError';
+		this.rawReply = excerpt(details.rawReply);
+		this.limitBytes = details.limitBytes;
 	}
 }

@@ -1,18 +1,27 @@
 import type { Message, Options } from 'ollama';
 
 import { addUsage, emptyUsage, type LlmUsage } from '../contracts/usage';
-import { LlmOutputError } from './errors';
+import { LlmError, LlmOutputError } from './errors';
 import { parseJsonReply } from './jsonReply';
-import { listModels, streamChat, type ChatReply, type OllamaConnection } from './ollamaTransport';
+import { DEFAULT_MAX_REPLY_BYTES, listModels, normalizeBaseUrl, streamChat, toLlmError, type ChatReply, type OllamaConnection } from './ollamaTransport';
 import type { CallLimiter } from './callLimiter';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
 import { schemaProblems } from './schemaValidator';
 
 export interface LlmSettings {
 	connection: OllamaConnection;
-	/** Limit for one HTTP call in ms; 0 means none. */
+	/**
+	 * Longest wait for one model reply in ms, retries and the waits between them included; 0 means
+	 * none. It starts with the first request (not while waiting for a limiter slot); a retry gets
+	 * what is left of it, and a retry whose backoff would end after it is not made.
+	 */
 	timeoutMs: number;
 	retry?: RetryPolicy;
+	/**
+	 * Largest model reply (its text, in UTF-8 bytes), enforced while it streams: past it, reading
+	 * stops, the request is aborted and the call fails with `reply_too_large`. Default 2 MiB.
+	 */
+	maxReplyBytes?: number;
 	/** Cancels every call in flight (n8n's execution cancel signal, or a worker's shutdown). */
 	signal?: AbortSignal;
 	onProgress?: (progress: { completionTokens: number }) => void;
@@ -62,7 +71,13 @@ const MAX_REPLY_QUOTED_IN_REPAIR = 8000;
  * everywhere.
  */
 export class LlmClient {
-	constructor(private readonly settings: LlmSettings) {}
+	private readonly maxReplyBytes: number;
+
+	constructor(private readonly settings: LlmSettings) {
+		const max = settings.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+		if (!Number.isFinite(max) || max < 1) throw new RangeError(`maxReplyBytes must be a positive number of bytes, got ${max}`);
+		this.maxReplyBytes = Math.floor(max);
+	}
 
 	get baseUrl(): string {
 		return this.settings.connection.baseUrl;
@@ -71,7 +86,7 @@ export class LlmClient {
 	/** The models the server has (`/api/tags`), for dropdowns and connection checks. */
 	async listModels(): Promise<ModelInfo[]> {
 		const models = await listModels(this.settings.connection, {
-			timeoutMs: this.settings.timeoutMs,
+			timeoutMs: this.settings.timeoutMs > 0 ? this.settings.timeoutMs : 0,
 			signal: this.settings.signal,
 		});
 		return models.map((m) => ({
@@ -82,26 +97,40 @@ export class LlmClient {
 		}));
 	}
 
-	/** One chat call, retried with backoff on transient errors; the usage counts the failed attempts too. */
+	/**
+	 * One chat call, retried with backoff on transient errors, all within `settings.timeoutMs`; the
+	 * usage counts the failed attempts too.
+	 */
 	async chat(model: string, messages: Message[], generation: GenerationOptions & { format?: object } = {}): Promise<ChatReply> {
+		const { connection, signal } = this.settings;
+		// NaN or a negative number means no limit, as 0 does.
+		const timeoutMs = this.settings.timeoutMs > 0 ? this.settings.timeoutMs : 0;
+		let deadline: number | undefined;
 		let failedCalls = 0;
 		let failedWallMs = 0;
+		const timedOut = () => toLlmError(new Error('no time left'), connection, { model, timeoutMs }, { timedOut: true, cancelled: false });
 		const reply = await withRetry(
 			async () => {
 				const started = Date.now();
-				const call = () =>
-					streamChat(this.settings.connection, {
+				const call = () => {
+					if (timeoutMs > 0) deadline ??= Date.now() + timeoutMs;
+					const remainingMs = deadline === undefined ? 0 : deadline - Date.now();
+					if (deadline !== undefined && remainingMs <= 0) return Promise.reject(timedOut());
+					return streamChat(connection, {
 						model,
 						messages,
 						format: generation.format,
 						options: generation.options,
 						keepAlive: generation.keepAlive,
-						timeoutMs: this.settings.timeoutMs,
-						signal: this.settings.signal,
+						timeoutMs: remainingMs,
+						timeoutSettingMs: timeoutMs,
+						signal,
 						onProgress: this.settings.onProgress,
+						maxReplyBytes: this.maxReplyBytes,
 					});
+				};
 				try {
-					return await (this.settings.limiter ? this.settings.limiter.run(call, this.settings.signal) : call());
+					return await this.inSlot(call, deadline, timedOut, model);
 				} catch (error) {
 					failedCalls++;
 					failedWallMs += Date.now() - started;
@@ -109,13 +138,39 @@ export class LlmClient {
 				}
 			},
 			this.settings.retry ?? DEFAULT_RETRY_POLICY,
-			this.settings.signal,
+			signal,
+			() => deadline,
 		);
 		if (!failedCalls) return reply;
 		return {
 			...reply,
 			usage: { ...reply.usage, calls: reply.usage.calls + failedCalls, wallMs: reply.usage.wallMs + failedWallMs },
 		};
+	}
+
+	/**
+	 * Runs `call` in a limiter slot when there is a limiter. Waiting for the slot ends with the
+	 * execution's cancel and, once the call's time has started (a retry), with its deadline.
+	 */
+	private async inSlot<T>(call: () => Promise<T>, deadline: number | undefined, timedOut: () => LlmError, model: string): Promise<T> {
+		const { limiter, signal } = this.settings;
+		if (!limiter) return call();
+		const deadlineSignal = deadline === undefined ? undefined : AbortSignal.timeout(Math.max(0, deadline - Date.now()));
+		const signals = [signal, deadlineSignal].filter((s): s is AbortSignal => !!s);
+		try {
+			return await limiter.run(call, signals.length ? AbortSignal.any(signals) : undefined);
+		} catch (error) {
+			if (error instanceof LlmError) throw error;
+			if (signal?.aborted) {
+				throw new LlmError('cancelled', 'The execution was cancelled while waiting for a free model slot', {
+					model,
+					baseUrl: normalizeBaseUrl(this.settings.connection.baseUrl),
+					cause: error,
+				});
+			}
+			if (deadlineSignal?.aborted) throw timedOut();
+			throw error;
+		}
 	}
 
 	/**

@@ -23,7 +23,7 @@ export async function probeOllama(connection: OllamaConnection, timeoutMs = 10_0
 		version = (await client.version()).version;
 	} catch (error) {
 		const mapped = toLlmError(error, connection, {}, { timedOut: signal.aborted, cancelled: false });
-		if (mapped.code === 'unreachable' || mapped.code === 'unauthorized') throw mapped;
+		if (mapped.code === 'unreachable' || mapped.code === 'unauthorized' || mapped.code === 'not_ollama') throw mapped;
 		if (mapped.code === 'timeout') {
 			throw new LlmError('timeout', `${baseUrl} did not answer within ${timeoutMs / 1000} s: check the Base URL`, { baseUrl });
 		}
@@ -39,7 +39,7 @@ export async function probeOllama(connection: OllamaConnection, timeoutMs = 10_0
 }
 
 function notOllama(baseUrl: string, detail: string): LlmError {
-	return new LlmError('bad_request', `${baseUrl} answered, but not like an Ollama server (${detail}): check the Base URL`, {
+	return new LlmError('not_ollama', `${baseUrl} answered, but not like an Ollama server (${detail}): check the Base URL`, {
 		baseUrl,
 	});
 }

@@ -10,11 +10,16 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 2, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
-/** Runs `attempt` again on transient LLM errors (unreachable, 5xx/503, timeout) with exponential backoff. */
+/**
+ * Runs `attempt` again on transient LLM errors (unreachable, 5xx/503, timeout) with exponential backoff.
+ * `deadline` gives the time (epoch ms) the whole call must end by, or undefined for none: a retry
+ * whose wait would end after it is not made, and the last error is thrown at once.
+ */
 export async function withRetry<T>(
 	attempt: (attemptNumber: number) => Promise<T>,
 	policy: RetryPolicy,
 	signal?: AbortSignal,
+	deadline: () => number | undefined = () => undefined,
 ): Promise<T> {
 	for (let attemptNumber = 1; ; attemptNumber++) {
 		try {
@@ -22,7 +27,10 @@ export async function withRetry<T>(
 		} catch (error) {
 			const transient = error instanceof LlmError && error.retryable;
 			if (!transient || attemptNumber > policy.retries || signal?.aborted) throw error;
-			await sleep(backoffDelay(attemptNumber, policy), signal);
+			const delay = backoffDelay(attemptNumber, policy);
+			const until = deadline();
+			if (until !== undefined && Date.now() + delay >= until) throw error;
+			await sleep(delay, signal);
 			// Cancelled while waiting: no further attempt.
 			if (signal?.aborted) {
 				throw new LlmError('cancelled', `The execution was cancelled while waiting to retry after: ${error.message}`, {

@@ -23,6 +23,13 @@ export interface ScriptedReply {
 	doneReason?: string;
 	promptTokens?: number;
 	completionTokens?: number;
+	/** Characters of content per streamed chunk (default 16). */
+	chunkChars?: number;
+	/** Stream the content over and over and never send the final done chunk, until the client goes away. */
+	endless?: boolean;
+	/** Send this body as it is (status `status` or 200, `contentType` or text/plain) instead of an Ollama reply. */
+	body?: string;
+	contentType?: string;
 }
 
 export interface RecordedRequest {
@@ -32,6 +39,8 @@ export interface RecordedRequest {
 	body: Record<string, unknown> | undefined;
 	/** Date.now() when the request (with its body) had arrived. */
 	receivedAt: number;
+	/** Set when the connection closed before the server finished its reply (the client stopped reading). */
+	closedByClient?: boolean;
 }
 
 export type Responder = (request: RecordedRequest) => ScriptedReply;
@@ -113,6 +122,9 @@ export class OllamaTestServer {
 		const path = (req.url ?? '/').split('?')[0];
 		const recorded: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, receivedAt: Date.now() };
 		this.requests.push(recorded);
+		res.on('close', () => {
+			if (!res.writableFinished) recorded.closedByClient = true;
+		});
 
 		if (this.options.apiKey && req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
 			return sendJson(res, 401, { error: 'unauthorized' });
@@ -138,6 +150,10 @@ export class OllamaTestServer {
 		const reply = this.queue.shift() ?? this.responder(request);
 		if (reply.hang) return this.hang(res);
 		if (reply.delayMs) await sleep(reply.delayMs);
+		if (reply.body !== undefined) {
+			res.writeHead(reply.status ?? 200, { 'Content-Type': reply.contentType ?? 'text/plain; charset=utf-8' });
+			return void res.end(reply.body);
+		}
 		if (reply.status) return sendJson(res, reply.status, { error: reply.error ?? `scripted HTTP ${reply.status}` });
 
 		const content = reply.content ?? '';
@@ -159,16 +175,22 @@ export class OllamaTestServer {
 			return sendJson(res, 200, { ...final, message: { role: 'assistant', content } });
 		}
 		res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
-		const chunks = content.match(/[\s\S]{1,16}/g) ?? [];
-		for (const [index, piece] of chunks.entries()) {
+		const size = reply.chunkChars ?? 16;
+		const chunks: string[] = [];
+		for (let at = 0; at < content.length; at += size) chunks.push(content.slice(at, at + size));
+		for (let index = 0; index < chunks.length || (reply.endless && chunks.length); index++) {
+			if (res.destroyed) return;
 			if (index === Math.floor(chunks.length / 2)) {
 				if (reply.streamError) return void res.end(`${JSON.stringify({ error: reply.streamError })}\n`);
 				if (reply.hangMidStream) return this.hang(res);
 				if (reply.dropMidStream) return void res.socket?.destroy();
 			}
-			res.write(`${JSON.stringify({ model, created_at: final.created_at, message: { role: 'assistant', content: piece }, done: false })}\n`);
+			const piece = chunks[index % chunks.length];
+			const line = `${JSON.stringify({ model, created_at: final.created_at, message: { role: 'assistant', content: piece }, done: false })}\n`;
+			if (!res.write(line)) await drained(res);
 			if (reply.chunkDelayMs) await sleep(reply.chunkDelayMs);
 		}
+		if (res.destroyed) return;
 		res.end(`${JSON.stringify({ ...final, message: { role: 'assistant', content: '' } })}\n`);
 	}
 }
@@ -208,6 +230,19 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 function sendText(res: ServerResponse, status: number, text: string): void {
 	res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
 	res.end(text);
+}
+
+/** Resolves when `res` can take more data, or has closed. */
+function drained(res: ServerResponse): Promise<void> {
+	return new Promise((resolve) => {
+		const done = () => {
+			res.off('drain', done);
+			res.off('close', done);
+			resolve();
+		};
+		res.on('drain', done);
+		res.on('close', done);
+	});
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,6 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import type { Message } from 'ollama';
 
-import { LlmError, LlmOutputError } from '../../../runtime/llm/errors';
+import { LlmError, LlmOutputError, LlmReplyTooLargeError } from '../../../runtime/llm/errors';
 import { LlmClient, type LlmSettings, type StructuredRequest } from '../../../runtime/llm/llmClient';
 import type { RetryPolicy } from '../../../runtime/llm/retry';
 import { OllamaTestServer, type RecordedRequest } from '../../support/ollamaTestServer';
@@ -419,11 +422,46 @@ describe('LlmClient: timeout and cancel', () => {
 		expect(error.message).toContain('within 1 s (the Timeout option');
 	});
 
-	it('retries a timed-out call', async () => {
+	it('does not retry a timed-out call: the timeout is for the whole call, retries included', async () => {
 		server.enqueue({ hang: true }, { content: valid });
-		const result = await client({ timeoutMs: 300 }).generateStructured(request());
-		expect(result.value.n).toBe(42);
+		const error = await llmError(client({ timeoutMs: 300 }).generateStructured(request()));
+		expect(error.code).toBe('timeout');
+		expect(server.chatRequests()).toHaveLength(1);
+	});
+
+	it('ends an endless stream at the timeout even with retries left (1.5 s, not 3 × 1.5 s)', async () => {
+		server.respondWith(() => ({ content: 'x'.repeat(64), endless: true, chunkDelayMs: 20 }));
+		const started = Date.now();
+		const error = await llmError(client({ timeoutMs: 1_500, retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 } }).chat('test-model', []));
+		const elapsed = Date.now() - started;
+		expect(error.code).toBe('timeout');
+		expect(error.message).toContain('within 1.5 s (the Timeout option');
+		expect(elapsed).toBeGreaterThanOrEqual(1_490);
+		expect(elapsed).toBeLessThan(2_200);
+		expect(server.chatRequests()).toHaveLength(1);
+	});
+
+	it('gives a retry after a 503 only what is left of the timeout', async () => {
+		server.enqueue({ status: 503, error: 'busy' }, { hang: true });
+		const started = Date.now();
+		const error = await llmError(client({ timeoutMs: 1_000, retry: { retries: 2, baseDelayMs: 200, maxDelayMs: 200 } }).chat('test-model', []));
+		const elapsed = Date.now() - started;
+		expect(error.code).toBe('timeout');
+		// The operator's setting is named, not the part of it the second attempt had.
+		expect(error.message).toContain('within 1 s (the Timeout option');
+		expect(elapsed).toBeGreaterThanOrEqual(990);
+		expect(elapsed).toBeLessThan(1_500);
 		expect(server.chatRequests()).toHaveLength(2);
+	});
+
+	it('does not wait for a retry that could not start before the timeout: the last error is reported at once', async () => {
+		server.respondWith(() => ({ status: 503, error: 'server busy' }));
+		const started = Date.now();
+		const error = await llmError(client({ timeoutMs: 1_000, retry: { retries: 3, baseDelayMs: 5_000, maxDelayMs: 5_000 } }).chat('test-model', []));
+		expect(error.code).toBe('server_error');
+		expect(error.message).toContain('server busy');
+		expect(Date.now() - started).toBeLessThan(500);
+		expect(server.chatRequests()).toHaveLength(1);
 	});
 
 	it('limits the whole call, not just the wait for the first byte: a reply still streaming is ended', async () => {
@@ -476,7 +514,8 @@ describe('LlmClient: timeout and cancel', () => {
 	it('cancels during the wait before a retry, without another call', async () => {
 		server.respondWith(() => ({ status: 503, error: 'busy' }));
 		const controller = new AbortController();
-		const llm = client({ signal: controller.signal, retry: { retries: 3, baseDelayMs: 5_000, maxDelayMs: 5_000 } });
+		// A timeout longer than the backoff, so the retry is waited for (a retry that cannot fit is not).
+		const llm = client({ signal: controller.signal, timeoutMs: 60_000, retry: { retries: 3, baseDelayMs: 5_000, maxDelayMs: 5_000 } });
 		setTimeout(() => controller.abort(), 150);
 		const started = Date.now();
 		const error = await llmError(llm.generateStructured(request()));
@@ -546,3 +585,182 @@ describe('LlmClient.listModels', () => {
 		expect((await llmError(client({ connection: { baseUrl } }).listModels())).code).toBe('unreachable');
 	});
 });
+
+describe('LlmClient: replies that are not Ollama\'s', () => {
+	function spyOnConsole() {
+		return (['log', 'warn', 'error', 'info', 'debug'] as const).map((name) => jest.spyOn(console, name).mockImplementation(() => undefined));
+	}
+
+	it('reports an HTML page with status 200 as not_ollama after exactly one call, naming the Base URL', async () => {
+		const spies = spyOnConsole();
+		server.respondWith(() => ({ body: '<!doctype html>\n<html><head><title>Welcome to nginx!</title></head><body>hi</body></html>\n', contentType: 'text/html' }));
+		const error = await llmError(client().generateStructured(request()));
+		expect(error.code).toBe('not_ollama');
+		expect(error.retryable).toBe(false);
+		expect(error.baseUrl).toBe(server.url);
+		expect(error.message).toContain(`${server.url} answered, but not like an Ollama server`);
+		expect(error.message).toContain('Base URL');
+		expect(server.chatRequests()).toHaveLength(1);
+		for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+	});
+
+	it('fails 5 MB of non-JSON quickly with not_ollama and writes nothing to the console', async () => {
+		const spies = spyOnConsole();
+		server.respondWith(() => ({ body: 'this is not json at all\n'.repeat(220_000), contentType: 'application/x-ndjson' }));
+		const started = Date.now();
+		const error = await llmError(client().chat('test-model', []));
+		expect(error.code).toBe('not_ollama');
+		expect(error.message.length).toBeLessThan(1_000);
+		expect(Date.now() - started).toBeLessThan(2_000);
+		expect(server.chatRequests()).toHaveLength(1);
+		for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+	});
+
+	it('reports NDJSON lines that start like JSON but do not parse as not_ollama, without console output', async () => {
+		const spies = spyOnConsole();
+		server.respondWith(() => ({ body: '{"model": "test-model", oops}\n'.repeat(10), contentType: 'application/x-ndjson' }));
+		const error = await llmError(client().chat('test-model', []));
+		expect(error.code).toBe('not_ollama');
+		expect(server.chatRequests()).toHaveLength(1);
+		for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+	});
+
+	it('reports JSON lines without Ollama\'s "done" field as not_ollama', async () => {
+		server.respondWith(() => ({ body: '{"choices": [{"delta": {"content": "hi"}}]}\n', contentType: 'application/x-ndjson' }));
+		const error = await llmError(client().chat('test-model', []));
+		expect(error.code).toBe('not_ollama');
+		expect(server.chatRequests()).toHaveLength(1);
+	});
+
+	it('writes nothing to the console for an error page that is not JSON (404 page not found)', async () => {
+		const spies = spyOnConsole();
+		const error = await llmError(client({ connection: { baseUrl: `${server.url}/v1` } }).chat('test-model', []));
+		expect(error.code).toBe('bad_request');
+		expect(error.message).toContain('404 page not found');
+		for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+	});
+
+	it('reports an HTML page at /api/tags as not_ollama', async () => {
+		const page = await startHtmlServer();
+		try {
+			const error = await llmError(client({ connection: { baseUrl: page.url } }).listModels());
+			expect(error.code).toBe('not_ollama');
+			expect(error.retryable).toBe(false);
+		} finally {
+			await page.close();
+		}
+	});
+});
+
+describe('LlmClient: reply size and depth limits', () => {
+	it('stops reading a reply longer than maxReplyBytes with reply_too_large, keeping only its head and tail', async () => {
+		server.respondWith(() => ({ content: 'a'.repeat(10_000) + 'b'.repeat(30_000) + 'z'.repeat(10_000) }));
+		const error = await llmError(client({ maxReplyBytes: 20_000 }).chat('test-model', []));
+		expect(error.code).toBe('reply_too_large');
+		expect(error.retryable).toBe(false);
+		expect(error).toBeInstanceOf(LlmReplyTooLargeError);
+		const tooLarge = error as LlmReplyTooLargeError;
+		expect(tooLarge.limitBytes).toBe(20_000);
+		expect(tooLarge.message).toContain('20000 bytes');
+		expect(tooLarge.rawReply.length).toBeLessThan(10_000);
+		expect(tooLarge.rawReply.startsWith('aaaa')).toBe(true);
+		expect(tooLarge.rawReply.endsWith('bbbb')).toBe(true);
+		expect(tooLarge.rawReply).toMatch(/characters left out/);
+		expect(server.chatRequests()).toHaveLength(1);
+	});
+
+	it('caps a reply at 2 MB by default and aborts the request while it is still streaming', async () => {
+		server.respondWith(() => ({ content: 'x'.repeat(64 * 1024), chunkChars: 64 * 1024, endless: true, chunkDelayMs: 2 }));
+		const started = Date.now();
+		const error = await llmError(client({ timeoutMs: 20_000 }).chat('test-model', []));
+		expect(error.code).toBe('reply_too_large');
+		expect((error as LlmReplyTooLargeError).limitBytes).toBe(2 * 1024 * 1024);
+		expect(Date.now() - started).toBeLessThan(5_000);
+		await waitFor(() => server.chatRequests()[0].closedByClient === true);
+		expect(server.chatRequests()).toHaveLength(1);
+	});
+
+	it('refuses a reply of 3 MB sent in large chunks (the whole reply, not only one chunk, counts)', async () => {
+		server.enqueue({ content: 'y'.repeat(3 * 1024 * 1024), chunkChars: 256 * 1024 });
+		const error = await llmError(client().chat('test-model', []));
+		expect(error.code).toBe('reply_too_large');
+	});
+
+	it('refuses one 5 MB NDJSON line without waiting for its end', async () => {
+		const line = `${JSON.stringify({ model: 'test-model', message: { role: 'assistant', content: 'q'.repeat(5 * 1024 * 1024) }, done: true, done_reason: 'stop' })}\n`;
+		server.enqueue({ body: line, contentType: 'application/x-ndjson' });
+		const started = Date.now();
+		const error = await llmError(client().chat('test-model', []));
+		expect(error.code).toBe('reply_too_large');
+		expect((error as LlmReplyTooLargeError).rawReply.length).toBeLessThan(10_000);
+		expect(Date.now() - started).toBeLessThan(3_000);
+	});
+
+	it('counts the bytes of the reply, not its characters (multi-byte UTF-8)', async () => {
+		// 4 000 characters of 3 bytes each: 12 000 bytes.
+		server.enqueue({ content: '€'.repeat(4_000) });
+		expect((await llmError(client({ maxReplyBytes: 10_000 }).chat('test-model', []))).code).toBe('reply_too_large');
+		server.enqueue({ content: '€'.repeat(3_000) });
+		await expect(client({ maxReplyBytes: 10_000 }).chat('test-model', [])).resolves.toMatchObject({ content: '€'.repeat(3_000) });
+	});
+
+	it('keeps only the head and tail of a long invalid reply in LlmOutputError.rawReply', async () => {
+		server.respondWith(() => ({ content: `START${'m'.repeat(1_000_000)}END`, chunkChars: 64 * 1024 }));
+		const error = (await llmError(client().generateStructured(request({ maxRepairs: 0 })))) as LlmOutputError;
+		expect(error.code).toBe('invalid_output');
+		expect(error.rawReply.length).toBeLessThan(10_000);
+		expect(error.rawReply.startsWith('START')).toBe(true);
+		expect(error.rawReply.endsWith('END')).toBe(true);
+	});
+
+	it('repairs a reply nested 100 000 levels deep instead of failing with a RangeError', async () => {
+		const deep = `{"answer": ${'['.repeat(100_000)}${']'.repeat(100_000)}, "n": 1}`;
+		server.enqueue({ content: deep, chunkChars: 64 * 1024 }, { content: valid });
+		const result = await client().generateStructured(request({ schema: { type: 'object', properties: { answer: {}, n: { type: 'integer' } }, required: ['answer', 'n'] } }));
+		expect(result.repairs).toBe(1);
+		const repair = messagesOf(server.chatRequests()[1])[3].content;
+		expect(repair).toContain('nested deeper than 64 levels');
+	});
+
+	it('refuses a maxReplyBytes that is not a positive number', () => {
+		expect(() => client({ maxReplyBytes: 0 })).toThrow(RangeError);
+		expect(() => client({ maxReplyBytes: Number.NaN })).toThrow(RangeError);
+	});
+});
+
+describe('LlmClient: usage from the server', () => {
+	it('keeps usage finite when the server reports absurd token counts, even added up over repairs', async () => {
+		server.enqueue({ content: 'not json', promptTokens: 1e308, completionTokens: 1e308 }, { content: valid, promptTokens: 1e308, completionTokens: -5 });
+		const result = await client().generateStructured(request());
+		expect(result.repairs).toBe(1);
+		for (const value of Object.values(result.usage)) expect(Number.isSafeInteger(value)).toBe(true);
+		expect(result.usage.promptTokens).toBe(Number.MAX_SAFE_INTEGER);
+		expect(result.usage.totalTokens).toBe(Number.MAX_SAFE_INTEGER);
+		expect(JSON.parse(JSON.stringify(result.usage))).toEqual(result.usage);
+	});
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
+	const until = Date.now() + timeoutMs;
+	while (!condition()) {
+		if (Date.now() > until) throw new Error('condition not met in time');
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+}
+
+/** A web server answering every request with an HTML page and status 200. */
+async function startHtmlServer(): Promise<{ url: string; close: () => Promise<void> }> {
+	const web = createServer((_req, res) => {
+		res.writeHead(200, { 'Content-Type': 'text/html' });
+		res.end('<!doctype html><html><body>It works!</body></html>');
+	});
+	await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+	const { port } = web.address() as AddressInfo;
+	return {
+		url: `http://127.0.0.1:${port}`,
+		close: () => {
+			web.closeAllConnections();
+			return new Promise<void>((resolve) => web.close(() => resolve()));
+		},
+	};
+}

@@ -1,4 +1,4 @@
-import { parseJsonReply } from '../../../runtime/llm/jsonReply';
+import { jsonDepth, MAX_JSON_DEPTH, parseJsonReply } from '../../../runtime/llm/jsonReply';
 
 describe('parseJsonReply', () => {
 	it('parses a reply that is plain JSON, including surrounding whitespace', () => {
@@ -62,5 +62,37 @@ describe('parseJsonReply', () => {
 	it('does not accept a fenced block that is not JSON', () => {
 		const result = parseJsonReply('```json\nsummary: yaml, not json\n```');
 		expect(result.ok).toBe(false);
+	});
+
+	it('refuses JSON nested deeper than 64 levels with a problem the repair prompt can quote, not a RangeError', () => {
+		const deep = `{"plan": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+		expect(parseJsonReply(deep)).toEqual({ ok: false, problem: 'the reply is nested deeper than 64 levels' });
+		// The same nesting in a fence or in prose is refused too, not unwrapped to an inner part.
+		expect(parseJsonReply(`Here:\n\`\`\`json\n${deep}\n\`\`\``)).toEqual({ ok: false, problem: 'the reply is nested deeper than 64 levels' });
+		expect(parseJsonReply(`Here: ${deep} done`)).toEqual({ ok: false, problem: 'the reply is nested deeper than 64 levels' });
+	});
+
+	it('accepts exactly 64 levels and refuses 65', () => {
+		expect(MAX_JSON_DEPTH).toBe(64);
+		const nested = (levels: number) => `${'{"a":'.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}`;
+		expect(parseJsonReply(nested(64)).ok).toBe(true);
+		expect(parseJsonReply(nested(65))).toEqual({ ok: false, problem: 'the reply is nested deeper than 64 levels' });
+	});
+});
+
+describe('jsonDepth', () => {
+	it('counts objects and arrays, not scalars', () => {
+		expect(jsonDepth(1)).toBe(0);
+		expect(jsonDepth('x')).toBe(0);
+		expect(jsonDepth(null)).toBe(0);
+		expect(jsonDepth({})).toBe(1);
+		expect(jsonDepth([])).toBe(1);
+		expect(jsonDepth({ a: [1, { b: 2 }], c: 3 })).toBe(3);
+		expect(jsonDepth([[[]], []])).toBe(3);
+	});
+
+	it('stops counting past the limit it is given, without recursion', () => {
+		const deep = JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`) as unknown;
+		expect(jsonDepth(deep, 64)).toBe(65);
 	});
 });

@@ -109,6 +109,32 @@ describe('withRetry', () => {
 	});
 });
 
+describe('withRetry with a deadline', () => {
+	it('does not start a retry whose wait would end after the deadline, and throws the last error at once', async () => {
+		const busy = new LlmError('server_error', 'busy');
+		const { attempt, calls } = failing([busy, busy], 'ok');
+		const started = Date.now();
+		await expect(withRetry(attempt, { retries: 3, baseDelayMs: 1_000, maxDelayMs: 1_000 }, undefined, () => started + 500)).rejects.toBe(busy);
+		expect(calls).toEqual([1]);
+		expect(Date.now() - started).toBeLessThan(200);
+	});
+
+	it('retries while the wait fits before the deadline', async () => {
+		const busy = new LlmError('server_error', 'busy');
+		const { attempt, calls } = failing([busy, busy], 'ok');
+		const started = Date.now();
+		await expect(withRetry(attempt, fast, undefined, () => started + 10_000)).resolves.toBe('ok');
+		expect(calls).toEqual([1, 2, 3]);
+	});
+
+	it('retries as before without a deadline (undefined)', async () => {
+		const busy = new LlmError('timeout', 'slow');
+		const { attempt, calls } = failing([busy], 'ok');
+		await expect(withRetry(attempt, fast, undefined, () => undefined)).resolves.toBe('ok');
+		expect(calls).toEqual([1, 2]);
+	});
+});
+
 describe('backoffDelay', () => {
 	afterEach(() => jest.restoreAllMocks());
 
