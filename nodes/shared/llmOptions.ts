@@ -65,7 +65,7 @@ export const llmOptionProperties: INodeProperties[] = [
 		default: 900,
 		typeOptions: { minValue: 0 },
 		description:
-			'Longest wait for one model reply, however long the model takes to load and generate; 0 means no limit',
+			'Longest wait for one model reply, retries included, however long the model takes to load and generate; 0 means no limit',
 	},
 ];
 
@@ -116,7 +116,7 @@ export function agentOptionsProperty(role: string, templateVariables: string, ro
 		type: 'string',
 		typeOptions: { rows: 10 },
 		default: '',
-		description: `A Handlebars template replacing the shipped ${role} prompt (runtime/prompts/${role}.hbs). Variables: ${templateVariables}, and {{fence}} to delimit task or client text.`,
+		description: `A Handlebars template replacing the shipped ${role} prompt (runtime/prompts/${role}.hbs). Variables: ${templateVariables}; wrap untrusted text in {{#fence "name"}}…{{/fence}} (a random marker of its own per block; {{fence}} still gives one marker).`,
 	};
 	return {
 		displayName: 'Options',
