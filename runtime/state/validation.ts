@@ -28,6 +28,18 @@ const ROLE_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
 const STREAM_ID_PATTERN = /^[0-9]+(-[0-9]+)?$/;
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 
+/**
+ * How many levels of objects and arrays the data a caller stores may nest, the checked field's own
+ * value (the plan, the result, ...) being the first. Real plans, results and reports stay far
+ * below it; much deeper data (a model's runaway output, a crafted request) would overflow the
+ * stack of JSON.stringify and of anything else that walks it recursively.
+ */
+export const MAX_INPUT_DEPTH = 64;
+/** How many values (objects, arrays, strings, numbers, ...) one input may hold in all. */
+export const MAX_INPUT_VALUES = 1_000_000;
+// Keys that reach an object's prototype once code copies the data with `target[key] = value`.
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 export function checkProjectId(value: unknown): string {
 	if (typeof value !== 'string' || !PROJECT_ID_PATTERN.test(value)) {
 		throw new InvalidInputError(
@@ -82,9 +94,13 @@ export function checkReason(value: unknown, limits: StoreLimits): string | undef
 }
 
 export function checkPlan(value: unknown): Plan {
+	checkJsonInput('plan', value);
 	const problems = schemaProblems(planSchema, value);
 	if (problems.length) throw new InvalidInputError('plan', problems.join('; '));
 	const plan = value as Plan;
+	plan.tasks.forEach((task, i) => {
+		if (PROTOTYPE_KEYS.has(task.id)) throw new InvalidInputError(`plan.tasks[${i}].id`, `"${task.id}" is not allowed: task ids become keys of the project's tasks`);
+	});
 	// Tasks are stored by id, so duplicates would overwrite each other; unknown dependencies and
 	// cycles would leave tasks that can never start.
 	const graphProblems = taskGraphProblems(plan.tasks);
@@ -93,6 +109,7 @@ export function checkPlan(value: unknown): Plan {
 }
 
 export function checkTaskResult(value: unknown, limits: StoreLimits): TaskResult {
+	checkJsonInput('result', value);
 	const problems = schemaProblems(taskResultSchema, value);
 	if (problems.length) throw new InvalidInputError('result', problems.join('; '));
 	const result = value as TaskResult;
@@ -104,6 +121,7 @@ export function checkTaskResult(value: unknown, limits: StoreLimits): TaskResult
 }
 
 export function checkTaskWork(value: unknown, limits: StoreLimits): TaskWork {
+	checkJsonInput('work', value);
 	const problems = schemaProblems(taskWorkSchema, value);
 	if (problems.length) throw new InvalidInputError('work', problems.join('; '));
 	const work = value as TaskWork;
@@ -129,21 +147,24 @@ export function checkUsage(role: unknown, usage: unknown): { role: string; usage
 	if (typeof role !== 'string' || !ROLE_PATTERN.test(role)) {
 		throw new InvalidInputError('role', `must be an agent role like "planner" or "developer" (lowercase letters, digits, "_", "-"), got ${JSON.stringify(role)}`);
 	}
+	if (PROTOTYPE_KEYS.has(role)) throw new InvalidInputError('role', `"${role}" is not allowed: roles become keys of usage.byRole`);
+	// First, so NaN and Infinity are named by field (the schema would only say "usage").
+	checkJsonInput('usage', usage);
 	const problems = schemaProblems(llmUsageSchema, usage);
 	if (problems.length) throw new InvalidInputError('usage', problems.join('; '));
-	const bad = Object.entries(usage as LlmUsage).find(([, n]) => !Number.isFinite(n));
-	if (bad) throw new InvalidInputError(`usage.${bad[0]}`, `must be a finite number, got ${String(bad[1])}`);
 	return { role, usage: usage as LlmUsage };
 }
 
 export function checkRepository(value: unknown): RepositoryInfo | null {
 	if (value === null) return null;
+	checkJsonInput('repository', value);
 	const problems = schemaProblems(repositoryInfoSchema, value);
 	if (problems.length) throw new InvalidInputError('repository', problems.join('; '));
 	return value as RepositoryInfo;
 }
 
 export function checkNewEvent(value: unknown, limits: StoreLimits): NewProjectEvent {
+	checkJsonInput('event', value);
 	const problems = schemaProblems(newProjectEventSchema, value);
 	if (problems.length) throw new InvalidInputError('event', problems.join('; '));
 	const event = value as NewProjectEvent;
@@ -174,6 +195,61 @@ export function checkLength(field: string, text: string, max: number): void {
 export function checkBytes(field: string, text: string, max: number): void {
 	const bytes = Buffer.byteLength(text, 'utf8');
 	if (bytes > max) throw new InvalidInputError(field, `is ${bytes} bytes; the limit is ${max}`);
+}
+
+/**
+ * Walks data a caller wants stored, before anything else looks at it (and without recursion, so
+ * no depth can overflow the stack here), and refuses, naming the field (`plan.tasks[2]: key
+ * "__proto__" is not allowed`, `plan.tasks[0].estimateHours: must be a finite number`): nesting
+ * deeper than MAX_INPUT_DEPTH, more than MAX_INPUT_VALUES values, keys that reach a prototype
+ * (`__proto__`, `constructor`, `prototype`), numbers JSON cannot hold (NaN, Infinity, and 1e400,
+ * which JSON.parse turns into Infinity: JSON.stringify would store them as null), and BigInts.
+ * Too deep is named by the field and three levels below it (`plan.tasks[0].extra`).
+ */
+export function checkJsonInput(field: string, value: unknown): void {
+	interface Item {
+		value: unknown;
+		depth: number;
+		at: Path;
+	}
+	const stack: Item[] = [{ value, depth: 0, at: { name: field } }];
+	let count = 0;
+	for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+		const { value: v, depth, at } = item;
+		if (++count > MAX_INPUT_VALUES) throw new InvalidInputError(field, `holds more than ${MAX_INPUT_VALUES} values`);
+		if (typeof v === 'number' && !Number.isFinite(v)) throw new InvalidInputError(pathText(at), `must be a finite number, got ${String(v)}`);
+		if (typeof v === 'bigint') throw new InvalidInputError(pathText(at), `must be a JSON number, got the BigInt ${String(v)}`);
+		if (typeof v !== 'object' || v === null) continue;
+		if (depth >= MAX_INPUT_DEPTH) {
+			throw new InvalidInputError(pathText(at, 3), `is nested more than ${MAX_INPUT_DEPTH} levels deep (at ${pathText(at, 8)}…)`);
+		}
+		if (Array.isArray(v)) {
+			for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth: depth + 1, at: { parent: at, name: `[${i}]` } });
+			continue;
+		}
+		const keys = Object.keys(v);
+		const bad = keys.find((key) => PROTOTYPE_KEYS.has(key));
+		if (bad !== undefined) throw new InvalidInputError(pathText(at), `key "${bad}" is not allowed`);
+		for (let i = keys.length - 1; i >= 0; i--) {
+			const key = keys[i];
+			const name = /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+			stack.push({ value: (v as Record<string, unknown>)[key], depth: depth + 1, at: { parent: at, name } });
+		}
+	}
+}
+
+/** Where a value sits in the input, as a chain up to the field checked; joined only for an error. */
+interface Path {
+	parent?: Path;
+	name: string;
+}
+
+/** `plan.tasks[2].estimateHours`; with `levels`, only the field and that many levels below it. */
+function pathText(at: Path, levels = Infinity): string {
+	const names: string[] = [];
+	for (let p: Path | undefined = at; p !== undefined; p = p.parent) names.push(p.name);
+	names.reverse();
+	return names.slice(0, levels + 1).join('');
 }
 
 function checkWholeNumber(field: string, value: unknown, min: number, max: number): void {

@@ -30,15 +30,16 @@ export interface CheckFilesOptions {
 
 // Longest file or folder name most file systems accept, in bytes.
 const MAX_NAME_BYTES = 255;
-// ".git" and what some file systems treat as the same name (".GIT", ".git.", ".git ", the 8.3 "GIT~1").
-const GIT_DIR_NAME = /^(\.git[. ]*|git~\d+)$/i;
+// Characters HFS+ leaves out when it compares names (zero-width joiners, direction marks, BOM, ...):
+// there ".g\u200cit" is ".git". Default_Ignorable_Code_Point holds all of them and a few more.
+const IGNORED_IN_NAMES = /\p{Default_Ignorable_Code_Point}/gu;
 const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/;
 
 /**
  * Checks every file a model returned before anything is written: each path relative, inside the
- * workspace, without ".." or ".git", and the sizes within the limits. Returns the files with their
- * paths normalised ("./src//a.ts" -> "src/a.ts"); throws an InvalidInputError naming the first bad
- * field, e.g. `files[2].path`.
+ * workspace, without ".." or ".git" (in any spelling a file system reads as ".git": isGitDirName),
+ * and the sizes within the limits. Returns the files with their paths normalised ("./src//a.ts" ->
+ * "src/a.ts"); throws an InvalidInputError naming the first bad field, e.g. `files[2].path`.
  */
 export function checkFiles(files: unknown, options: CheckFilesOptions = {}): ProducedFile[] {
 	const field = options.field ?? 'files';
@@ -99,11 +100,28 @@ function pathProblem(path: string, maxLength: number): string | undefined {
 	if (/^[A-Za-z]:/.test(path)) return `must be relative to the workspace, not start with a drive letter, got ${shown}`;
 	const segments = path.split('/');
 	if (segments.includes('..')) return `must not contain ".." segments, got ${shown}`;
-	if (segments.some((s) => GIT_DIR_NAME.test(s))) return `must not touch git's own files (a ".git" segment), got ${shown}`;
+	const git = segments.find(isGitDirName);
+	if (git !== undefined) {
+		const alias = git === '.git' ? '' : ` (${JSON.stringify(git)} is the same name on some file systems)`;
+		return `must not touch git's own files (a ".git" segment${alias}), got ${shown}`;
+	}
 	if (segments.some((s) => Buffer.byteLength(s, 'utf8') > MAX_NAME_BYTES)) return `has a file or folder name over ${MAX_NAME_BYTES} bytes`;
 	const normalised = posix.normalize(path);
 	if (normalised === '.' || path.endsWith('/') || path.endsWith('/.')) return `must name a file, not a folder, got ${shown}`;
 	return undefined;
+}
+
+/**
+ * Whether one file or folder name is ".git" on some file system: in any case (".GIT", and ".g\u0131t"
+ * with a dotless i, which upper-cases to "I"), with trailing dots or spaces (Windows drops them:
+ * ".git. "), with an NTFS stream after a colon (".git::$INDEX_ALLOCATION" is the folder itself),
+ * with characters HFS+ ignores (".g\u200cit"), or as an 8.3 short name ("GIT~1", "git~2"). Names
+ * that only look alike (a Cyrillic "\u0456", full-width letters) are other names on every file
+ * system and are not refused.
+ */
+export function isGitDirName(name: string): boolean {
+	const bare = name.replace(IGNORED_IN_NAMES, '').split(':')[0].replace(/[. ]+$/, '');
+	return [bare.toLowerCase(), bare.toUpperCase().toLowerCase()].some((n) => n === '.git' || /^git~\d+$/.test(n));
 }
 
 function describe(value: unknown): string {

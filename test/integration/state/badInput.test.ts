@@ -148,7 +148,7 @@ describe('bad input leaves stored data unchanged', () => {
 		const refuse = (call: () => Promise<unknown>, field: string) => expectUnchanged(store, call, { type: InvalidInputError, field });
 		await refuse(() => store.addUsage(id, 'Planner!', usage), 'role');
 		await refuse(() => store.addUsage(id, 'planner', { ...usage, calls: -1 }), 'usage');
-		await refuse(() => store.addUsage(id, 'planner', { ...usage, llmMs: Number.NaN }), 'usage');
+		await refuse(() => store.addUsage(id, 'planner', { ...usage, llmMs: Number.NaN }), 'usage.llmMs');
 		await refuse(() => store.addUsage(id, 'planner', { ...usage, llmMs: Number.POSITIVE_INFINITY }), 'usage.llmMs');
 		await refuse(() => store.addUsage(id, 'planner', { calls: 1 } as never), 'usage');
 		await refuse(() => store.updateStatus(id, 'planned', { expectedVersion: 0 }), 'expectedVersion');

@@ -1,3 +1,4 @@
+import type { ProjectIntake } from '../../../runtime/contracts';
 import { ProjectStore } from '../../../runtime/state';
 import { keysWithPrefix, TestRedis } from '../../support/redis';
 import { intake, isolatedStore } from './fixtures';
@@ -47,6 +48,54 @@ describe('idempotent intake', () => {
 			ids.add(result.project.id);
 		}
 		expect(ids.size).toBe(5);
+	});
+
+	const base = intake();
+	const client = base.client ?? {};
+
+	// One case per field of the intake: changing only that field makes another project.
+	it.each<[string, ProjectIntake, ProjectIntake]>([
+		['another title', base, { ...base, title: 'Bakery website 2' }],
+		['the title in another case', base, { ...base, title: 'BAKERY WEBSITE' }],
+		['other requirements', base, { ...base, requirements: `${base.requirements} And a blog.` }],
+		['another client name, same email', base, { ...base, client: { ...client, name: 'Bea Baker' } }],
+		['the client name in another case', base, { ...base, client: { ...client, name: 'ana baker' } }],
+		['another client email, same name', base, { ...base, client: { ...client, email: 'orders@example.com' } }],
+		['a client name where there was none', { ...base, client: { email: client.email } }, base],
+		['a client email where there was none', { ...base, client: { name: client.name } }, base],
+		['no client where there was one', base, { ...base, client: undefined }],
+		['words moved from the title to the requirements', { ...base, title: 'Bakery', requirements: 'website now' }, { ...base, title: 'Bakery website', requirements: 'now' }],
+		['the name moved into the email field', { ...base, client: { name: 'a@b.c' } }, { ...base, client: { email: 'a@b.c' } }],
+	])('%s is another project', async (_what, first, second) => {
+		const store = isolatedStore(redis);
+		const a = await store.create(first);
+		const b = await store.create(second);
+		expect([a.created, b.created]).toEqual([true, true]);
+		expect(b.project.id).not.toBe(a.project.id);
+		expect(b.project.idempotencyKey).not.toBe(a.project.idempotencyKey);
+		expect((await store.list()).total).toBe(2);
+	});
+
+	// And one case per field for what does not count: the same project comes back.
+	it.each<[string, ProjectIntake, ProjectIntake]>([
+		['spaces around the title', base, { ...base, title: `  ${base.title}\t` }],
+		['spaces inside the title', base, { ...base, title: base.title.replace(' ', ' \t  ') }],
+		['spaces around the requirements', base, { ...base, requirements: `\n${base.requirements}\n\n` }],
+		['spaces inside the requirements', base, { ...base, requirements: base.requirements.replace(/ /g, '\t ') }],
+		['spaces around and inside the client name', base, { ...base, client: { ...client, name: ' Ana   Baker ' } }],
+		['the email in another case', base, { ...base, client: { ...client, email: 'Ana@EXAMPLE.com' } }],
+		['spaces around the email', base, { ...base, client: { ...client, email: ` ${client.email} ` } }],
+		['composed or decomposed accents (NFC)', { ...base, title: 'Caf\u00e9 website' }, { ...base, title: 'Cafe\u0301 website' }],
+		['an empty client name or none', { ...base, client: { email: client.email } }, { ...base, client: { name: '  ', email: client.email } }],
+		['an empty client email or none', { ...base, client: { name: client.name } }, { ...base, client: { name: client.name, email: '' } }],
+		['an empty client or none', { ...base, client: undefined }, { ...base, client: {} }],
+	])('%s is the same project', async (_what, first, second) => {
+		const store = isolatedStore(redis);
+		const a = await store.create(first);
+		const b = await store.create(second);
+		expect([a.created, b.created]).toEqual([true, false]);
+		expect(b.project).toEqual(a.project);
+		expect((await store.list()).total).toBe(1);
 	});
 
 	it('uses a client-supplied key instead of the content', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../../runtime/errors';
 import { materializeFiles } from '../../../runtime/workspace/materialize';
-import { checkFiles, DEFAULT_WORKSPACE_LIMITS } from '../../../runtime/workspace/paths';
+import { checkFilePath, checkFiles, DEFAULT_WORKSPACE_LIMITS } from '../../../runtime/workspace/paths';
 
 const file = (path: string, content = 'x') => ({ path, content });
 
@@ -57,6 +57,75 @@ describe('checkFiles refuses paths that could leave the workspace, naming the fi
 	it('refuses the same file twice (after normalising), and a file where another needs a folder', () => {
 		expect(refusal([file('src/a.js'), file('./src//a.js')])).toMatchObject({ field: 'files[1].path', message: expect.stringMatching(/also files\[0\]/) });
 		expect(refusal([file('src'), file('src/a.js')])).toMatchObject({ field: 'files[1].path', message: expect.stringMatching(/needs "src" to be a folder/) });
+	});
+});
+
+describe('the .git rule refuses every spelling a file system reads as ".git"', () => {
+	/** The refusal checkFilePath gives for this path (the store and the developer use the same rule). */
+	const gitRefusal = (path: string) => {
+		expect(() => checkFilePath(path, 'files[0].path')).toThrow(InvalidInputError);
+		return refusal([file(path)]);
+	};
+
+	it.each([
+		['.git itself', '.git'],
+		['.git as a folder', '.git/config'],
+		['.git/ (a folder, trailing slash)', '.git/'],
+		['a nested .git', 'a/.git/b'],
+		['.GIT (case-insensitive file systems)', '.GIT/hooks/pre-commit'],
+		['.Git (mixed case)', 'src/.Git/config'],
+		['.git. (Windows drops trailing dots)', '.git./hooks/pre-commit'],
+		['.git  (Windows drops trailing spaces)', '.git /hooks/pre-commit'],
+		['.git. . (dots and spaces mixed)', '.GiT. . /config'],
+		['.git... as the last name', 'sub/.git...'],
+		['GIT~1 (the 8.3 short name)', 'GIT~1/hooks/pre-commit'],
+		['git~1 in lower case', 'git~1/config'],
+		['GIT~2 (short name after a collision)', 'a/GIT~2/config'],
+		['.git::$INDEX_ALLOCATION (NTFS: the folder itself)', '.git::$INDEX_ALLOCATION/hooks/pre-commit'],
+		['.git:stream (an NTFS stream of .git)', '.git:x'],
+		['GIT~1:$I30 (stream of the short name)', 'GIT~1::$INDEX_ALLOCATION/config'],
+		['.g<ZWNJ>it (a zero-width non-joiner, which HFS+ ignores)', '.g\u200cit/hooks/pre-commit'],
+		['.git with a zero-width joiner at the end', '.git\u200d/config'],
+		['a BOM in front', '\ufeff.git/config'],
+		['a right-to-left mark', '.gi\u200ft/config'],
+		['a soft hyphen (default-ignorable: refused to be safe)', '.gi\u00adt/config'],
+		['a dotless i (U+0131), which upper-cases to I', '.g\u0131t/config'],
+	])('%s (%j)', (_what, path) => {
+		const error = gitRefusal(path);
+		expect(error.field).toBe('files[0].path');
+		expect(error.message).toMatch(/must not touch git's own files \(a "\.git" segment/);
+	});
+
+	it('names the alias it saw when the name is not plain ".git"', () => {
+		expect(gitRefusal('GIT~1/config').message).toMatch(/"GIT~1" is the same name on some file systems/);
+		expect(gitRefusal('.git/config').message).not.toMatch(/same name/);
+	});
+
+	it.each([
+		['.git\\x (a Windows separator)', '.git\\x', /"\/" as separator/],
+		['..\\.git (a Windows traversal to .git)', '..\\.git', /"\/" as separator/],
+		['C:.git (a drive-relative path)', 'C:.git/config', /drive letter/],
+	])('refuses %s by another rule, since "\\" and "C:" are refused everywhere', (_what, path, problem) => {
+		expect(gitRefusal(path).message).toMatch(problem);
+	});
+
+	it.each([
+		['.gitignore', '.gitignore'],
+		['.gitattributes', 'sub/.gitattributes'],
+		['.github', '.github/workflows/ci.yml'],
+		['git (no dot)', 'git/index.js'],
+		['a name ending in .git', 'repos/project.git/README.md'],
+		['.git-old', '.git-old/notes.txt'],
+		['.gitx', '.gitx'],
+		['git~ without a number', 'git~/a'],
+		['git~1x (not a short name)', 'git~1x/a'],
+		['.g.it', '.g.it/a'],
+		// Other names on every file system, however alike they look.
+		['a Cyrillic i (U+0456)', '.g\u0456t/config'],
+		['full-width letters', '\uff0e\uff47\uff49\uff54/config'],
+		['a dotted I (U+0130; lower-cases to i plus a combining dot)', '.g\u0130t/config'],
+	])('accepts %s (%j)', (_what, path) => {
+		expect(checkFiles([file(path)])).toEqual([file(path)]);
 	});
 });
 
