@@ -1,14 +1,14 @@
+import { MAX_JSON_DEPTH } from '../contracts/limits';
+
 export type JsonReply = { ok: true; value: unknown } | { ok: false; problem: string };
 
 /** Bounds the work on a long reply full of stray braces. */
 const MAX_EMBEDDED_TRIES = 20;
 
-/**
- * Deepest nesting of objects and arrays a reply may have. JSON.parse takes any depth, but the
- * recursive code after it (JSON.stringify when the result is stored, validators) throws a
- * RangeError around a few thousand levels; no contract needs more than a handful.
- */
-export const MAX_JSON_DEPTH = 64;
+// JSON.parse takes any depth, but the recursive code after it (validators, JSON.stringify when the
+// result is stored) throws a RangeError around a few thousand levels: replies are held to the same
+// depth as everything else we take in.
+export { MAX_JSON_DEPTH };
 
 const TOO_DEEP = `the reply is nested deeper than ${MAX_JSON_DEPTH} levels`;
 

@@ -19,6 +19,7 @@ import { schemaProblems } from '../llm/schemaValidator';
 import { taskGraphProblems } from '../planning/taskGraph';
 import { checkFilePath } from '../workspace/paths';
 import type { StoreLimits } from './limits';
+import { MAX_JSON_DEPTH } from '../contracts/limits';
 
 // Every check here runs before the store reads or writes anything, so a refused call changes nothing.
 
@@ -34,7 +35,7 @@ const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
  * below it; much deeper data (a model's runaway output, a crafted request) would overflow the
  * stack of JSON.stringify and of anything else that walks it recursively.
  */
-export const MAX_INPUT_DEPTH = 64;
+export const MAX_INPUT_DEPTH = MAX_JSON_DEPTH;
 /** How many values (objects, arrays, strings, numbers, ...) one input may hold in all. */
 export const MAX_INPUT_VALUES = 1_000_000;
 // Keys that reach an object's prototype once code copies the data with `target[key] = value`.
