@@ -20,5 +20,8 @@ function describeError(error: ErrorObject): string {
 		return `${where} is missing the required field "${String(error.params.missingProperty)}"`;
 	}
 	if (error.keyword === 'type') return `${where} must be of type ${String(error.params.type)}`;
+	if (error.keyword === 'additionalProperties') {
+		return `${where} has the field "${String(error.params.additionalProperty)}", which is not allowed here`;
+	}
 	return `${where} ${error.message ?? 'is invalid'}`;
 }

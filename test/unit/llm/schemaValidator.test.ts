@@ -69,3 +69,11 @@ describe('schemaProblems', () => {
 		expect(schemaProblems(schema, { n: 'x' })).toEqual(['/n must be of type number']);
 	});
 });
+
+describe('a field the schema does not allow', () => {
+	it('is named in the problem, so the model (or the operator) knows what to remove', () => {
+		const schema = { type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false };
+		expect(schemaProblems(schema, { a: 'x', colour: 'red' })).toEqual(['(the top level) has the field "colour", which is not allowed here']);
+		expect(schemaProblems(schema, JSON.parse('{"a":"x","__proto__":{"polluted":true}}'))).toEqual(['(the top level) has the field "__proto__", which is not allowed here']);
+	});
+});
