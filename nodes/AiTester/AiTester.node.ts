@@ -54,7 +54,8 @@ export class AiTester implements INodeType {
 					options: [
 						{ name: 'Auto', value: 'auto', description: 'Bubblewrap when installed, otherwise a plain process' },
 						{ name: 'Bubblewrap', value: 'bubblewrap', description: 'No network, no writes outside the workspace; fails when bwrap is missing' },
-						{ name: 'Process', value: 'process', description: 'A separate process with a scrubbed environment only' },
+						{ name: 'Process', value: 'process', description: 'Node tests only, under Node\'s permission model, as their own user when n8n runs as root' },
+						{ name: 'Process (Unconfined)', value: 'process-unconfined', description: 'Also Python and custom commands without bubblewrap: not confined beyond a scrubbed environment and the timeout' },
 					],
 					default: 'auto',
 				},

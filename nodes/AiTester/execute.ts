@@ -36,7 +36,7 @@ export async function executeAiTester(this: IExecuteFunctions): Promise<INodeExe
 
 function runSettings(options: IDataObject): TesterStepSettings['run'] {
 	const command = typeof options.testCommand === 'string' && options.testCommand.trim() ? options.testCommand.trim().split(/\s+/) : undefined;
-	const sandbox = options.sandbox === 'bubblewrap' || options.sandbox === 'process' ? options.sandbox : 'auto';
+	const sandbox = options.sandbox === 'bubblewrap' || options.sandbox === 'process' || options.sandbox === 'process-unconfined' ? options.sandbox : 'auto';
 	return {
 		command,
 		sandbox,

@@ -1,3 +1,3 @@
-export { detectBubblewrap, probeBubblewrap, type BubblewrapProbe } from './isolation';
-export { resolveSandbox, runInSandbox, type SandboxOptions, type SandboxResult } from './runInSandbox';
-export { chooseRunner, detectPython, isNodeTestFile, runTests, type RunnerName, type RunTestsOptions } from './runners';
+export { detectBubblewrap, isSecretEnv, probeBubblewrap, DEFAULT_LIMITS, type BubblewrapProbe } from './isolation';
+export { resolveSandbox, runInSandbox, type SandboxChoice, type SandboxOptions, type SandboxResult } from './runInSandbox';
+export { chooseRunner, detectPython, isNodeTestFile, pythonFor, runTests, type PythonInfo, type RunnerName, type RunTestsOptions } from './runners';

@@ -328,7 +328,7 @@ describe('Project State node: tasks', () => {
 		const malformed = await expectRefusedUnchanged('recordTaskResult', { ...base, resultInput: 'json', result: '{"status": "done",' }, { prefix }, /^result: is not valid JSON/);
 		expect(malformed.description).toBe('Check the "Result" parameter.');
 		await expectRefusedUnchanged('recordTaskResult', { ...base, resultInput: 'json', result: '{"status": "finished"}' }, { prefix }, /^result: \/status must be equal to one of the allowed values/);
-		await expectRefusedUnchanged('recordTaskResult', { ...base, resultInput: 'json', result: '{"status": "done", "extra": 1}' }, { prefix }, /^result: .*additional properties/);
+		await expectRefusedUnchanged('recordTaskResult', { ...base, resultInput: 'json', result: '{"status": "done", "extra": 1}' }, { prefix }, /^result: .*has the field "extra", which is not allowed here/);
 		await expectRefusedUnchanged('recordTaskResult', { ...base, resultInput: 'json', result: '' }, { prefix }, /^result: is empty/);
 		const fields = { ...base, resultInput: 'fields', resultStatus: 'done', testReport: '', errorMessage: '' };
 		const oversized = await expectRefusedUnchanged(

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInSandbox } from '../../../runtime/sandbox/runInSandbox';
-import { detectPython, runTests } from '../../../runtime/sandbox/runners';
-import { processesWith, removeWorkspaces, SANDBOXES, workspaceWith } from './support';
+import { pythonFor, runTests } from '../../../runtime/sandbox/runners';
+import { forAnyCommand, processesWith, removeWorkspaces, SANDBOXES, workspaceWith } from './support';
 
 afterAll(removeWorkspaces);
 
@@ -45,7 +45,7 @@ describe.each(SANDBOXES)('the %s sandbox', (sandbox) => {
 			timeoutMs: 800,
 			killGraceMs: 500,
 			maxOutputBytes: 1024,
-			sandbox,
+			sandbox: forAnyCommand(sandbox),
 		});
 		expect(result.timedOut).toBe(true);
 		expect(result.durationMs).toBeLessThan(5000);
@@ -207,19 +207,27 @@ describe('network', () => {
 		const { result, printed } = await nodeScript('process', workspace, connect, [String(port)]);
 		expect(printed.connected).toBe('hello');
 		expect(connections).toBe(1);
-		expect(result.isolation).toEqual({ sandbox: 'process', network: false, writesOutsideWorkspace: true });
+		expect(result.isolation).toMatchObject({ sandbox: 'process', network: false, writesOutsideWorkspace: true, unconfined: false });
 	});
 });
 
 describe('honest reporting without bubblewrap', () => {
 	it('says writes outside are not blocked for a command that is not node, and indeed they are not', async () => {
-		const python = await detectPython();
-		const { workspace, parent } = workspaceWith();
-		const command = python ? [python.executable, '-c', "open('../outside', 'w').write('x')"] : ['sh', '-c', 'echo x > ../outside'];
-		const result = await runInSandbox({ cwd: workspace, command, timeoutMs: 10_000, maxOutputBytes: 1024, sandbox: 'process' });
-		expect(result.exitCode).toBe(0);
-		expect(existsSync(join(parent, 'outside'))).toBe(true);
-		expect(result.isolation).toEqual({ sandbox: 'process', network: false, writesOutsideWorkspace: false });
+		const python = await pythonFor('process-unconfined');
+		const { workspace } = workspaceWith();
+		// Open to everyone, as /tmp is: the run's own uid (as root) may write there too.
+		const open = mkdtempSync(join(tmpdir(), 'sandbox-open-'));
+		chmodSync(open, 0o1777);
+		try {
+			const target = join(open, 'outside');
+			const command = python ? [python.executable, '-c', `open(${JSON.stringify(target)}, 'w').write('x')`] : ['sh', '-c', `echo x > ${target}`];
+			const result = await runInSandbox({ cwd: workspace, command, timeoutMs: 10_000, maxOutputBytes: 1024, sandbox: 'process-unconfined' });
+			expect(result.exitCode).toBe(0);
+			expect(existsSync(target)).toBe(true);
+			expect(result.isolation).toMatchObject({ sandbox: 'process', network: false, writesOutsideWorkspace: false, unconfined: true });
+		} finally {
+			rmSync(open, { recursive: true, force: true });
+		}
 	});
 });
 

@@ -1,0 +1,66 @@
+import { isSecretEnv, sandboxEnv, SECRET_ENV_NAME_PATTERNS } from '../../../runtime/sandbox/isolation';
+
+// One row per rule of the scrubbing: a name it must drop, and the rule it is for.
+const DROPPED: Array<[string, RegExp]> = [
+	['MY_API_KEY', /KEY/i],
+	['SLACK_TOKEN', /TOKEN/i],
+	['CLIENT_SECRET', /SECRET/i],
+	['DB_PASSWORD', /PASSW/i],
+	['GPG_PASSPHRASE', /PASSPHRASE/i],
+	['GOOGLE_APPLICATION_CREDENTIALS', /CREDENTIAL/i],
+	['BASIC_AUTH', /AUTH/i],
+	['COOKIE_JAR', /COOKIE/i],
+	['SESSION_STORE', /SESSION/i],
+	['PRIVATE_PEM', /PRIVATE/i],
+	['DATABASE_URL', /DATABASE_URL|DB_URL|_DSN$|^DSN$|CONNECTION_STRING/i],
+	['N8N_ENCRYPTION_KEY', /^N8N_/i],
+	['OLLAMA_HOST', /^OLLAMA_/i],
+	['REDIS_URL', /^REDIS_/i],
+	['BULLMQ_PREFIX', /^BULLMQ_/i],
+	['GITHUB_REPOSITORY', /^GITHUB_/i],
+	['GH_HOST', /^GH_/i],
+	['AWS_REGION', /^AWS_/i],
+	['NPM_CONFIG_REGISTRY', /^NPM_CONFIG_/i],
+	['PGHOST', /^(PG|MYSQL_|MONGO)/i],
+];
+
+describe('scrubbing the environment of a sandboxed command', () => {
+	it('has a row here for every rule', () => {
+		expect(new Set(DROPPED.map(([, rule]) => String(rule)))).toEqual(new Set(SECRET_ENV_NAME_PATTERNS.map(String)));
+	});
+
+	it.each(DROPPED)('drops %s (rule %s), whether the parent has it or the caller passes it', (name, rule) => {
+		expect(SECRET_ENV_NAME_PATTERNS.map(String)).toContain(String(rule));
+		expect(rule.test(name)).toBe(true);
+		expect(isSecretEnv(name, 'x')).toBe(true);
+		const saved = process.env[name];
+		process.env[name] = 'parent-value';
+		try {
+			const env = sandboxEnv('/h', '/t', { [name]: 'caller-value' });
+			expect(env[name]).toBeUndefined();
+			expect(Object.values(env)).not.toContain('parent-value');
+		} finally {
+			if (saved === undefined) delete process.env[name];
+			else process.env[name] = saved;
+		}
+	});
+
+	it.each(['postgres://app:hunter2@db:5432/app', 'https://user:pw@example.test/x'])('drops any variable whose value is a URL with a password (%s)', (value) => {
+		expect(sandboxEnv('/h', '/t', { SERVICE: value }).SERVICE).toBeUndefined();
+	});
+
+	it.each(['NODE_ENV', 'HARMLESS', 'BASE_URL', 'PORT'])('keeps a harmless variable the caller passes (%s)', (name) => {
+		expect(sandboxEnv('/h', '/t', { [name]: 'http://localhost:3000' })[name]).toBe('http://localhost:3000');
+	});
+
+	it('passes nothing else of the parent environment, and sets a private HOME and TMPDIR', () => {
+		process.env.SOMETHING_UNLISTED = 'x';
+		try {
+			const env = sandboxEnv('/h', '/t');
+			expect(env.SOMETHING_UNLISTED).toBeUndefined();
+			expect(env).toMatchObject({ HOME: '/h', TMPDIR: '/t', USER: 'sandbox' });
+		} finally {
+			delete process.env.SOMETHING_UNLISTED;
+		}
+	});
+});
