@@ -198,3 +198,24 @@ describe('the fence helper and variable in a custom template', () => {
 		expect(files[0].path).toBe('<CLIENT_DATA_y>');
 	});
 });
+
+describe('the tester prompt follows the chosen runner', () => {
+	const context = (runner: string) => ({
+		task: { id: 'T1', title: 't', description: 'd', dependsOn: [], acceptanceCriteria: [], estimateHours: 1 },
+		planSummary: 's',
+		techStack: [],
+		taskFiles: [],
+		otherPaths: [],
+		runner,
+		schema: '{}',
+	});
+
+	it("asks for unittest files under tests/ for Python, and node:test files under test/ for Node, never both", () => {
+		const python = renderPrompt('tester', context('python'));
+		const node = renderPrompt('tester', context('node'));
+		expect(python).toContain("Use Python's unittest module only");
+		expect(python).not.toContain("Use Node.js's built-in test runner only");
+		expect(node).toContain("Use Node.js's built-in test runner only");
+		expect(node).not.toContain("Use Python's unittest module only");
+	});
+});
