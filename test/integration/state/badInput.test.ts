@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../../runtime/errors';
 import { ProjectNotFoundError, type ProjectStore } from '../../../runtime/state';
 import { TestRedis } from '../../support/redis';
-import { intake, isolatedStore, plan, planTask } from './fixtures';
+import { intake, plan, planTask, storeWithTaskInProgress } from './fixtures';
 
 const redis = new TestRedis('badinput');
 afterAll(() => redis.cleanup());
@@ -9,15 +9,7 @@ afterAll(() => redis.cleanup());
 const MB = 1024 * 1024;
 const usage = { promptTokens: 1, completionTokens: 1, totalTokens: 2, llmMs: 1, wallMs: 1, calls: 1 };
 
-/** A store holding one project in development with task "a" in progress, and a snapshot of all its keys. */
-async function setUp(): Promise<{ store: ProjectStore; id: string }> {
-	const store = isolatedStore(redis);
-	const { project } = await store.create(intake());
-	await store.updateStatus(project.id, 'planning');
-	await store.setPlan(project.id, plan(['a', 'b']));
-	await store.startTask(project.id, 'a');
-	return { store, id: project.id };
-}
+const setUp = () => storeWithTaskInProgress(redis);
 
 /** Runs the call, expects the given error, and proves not one key under the store's prefix changed. */
 async function expectUnchanged(store: ProjectStore, call: () => Promise<unknown>, expected: { type: Function; field?: string; message?: RegExp }) {

@@ -35,3 +35,13 @@ export function steppingClock(start = Date.parse('2025-01-01T00:00:00.000Z')): (
 	let t = start;
 	return () => new Date((t += 1000));
 }
+
+/** A store holding one project in planning with tasks "a" and "b", "a" in progress: where most refusals are tried. */
+export async function storeWithTaskInProgress(redis: TestRedis): Promise<{ store: ProjectStore; id: string }> {
+	const store = isolatedStore(redis);
+	const { project } = await store.create(intake());
+	await store.updateStatus(project.id, 'planning');
+	await store.setPlan(project.id, plan(['a', 'b']));
+	await store.startTask(project.id, 'a');
+	return { store, id: project.id };
+}

@@ -2,7 +2,7 @@ import { InvalidInputError } from '../../../runtime/errors';
 import type { ProjectStore } from '../../../runtime/state';
 import { MAX_INPUT_DEPTH, MAX_INPUT_VALUES } from '../../../runtime/state/validation';
 import { TestRedis } from '../../support/redis';
-import { intake, isolatedStore, plan, planTask } from './fixtures';
+import { plan, planTask, storeWithTaskInProgress } from './fixtures';
 
 // Input a model or a crafted request can produce that used to get past the checks or crash them:
 // keys that reach a prototype, nesting deep enough to overflow the stack, numbers JSON cannot hold.
@@ -12,15 +12,7 @@ afterAll(() => redis.cleanup());
 
 const usage = { promptTokens: 1, completionTokens: 1, totalTokens: 2, llmMs: 1, wallMs: 1, calls: 1 };
 
-/** A store holding one project in development with task "a" in progress. */
-async function setUp(): Promise<{ store: ProjectStore; id: string }> {
-	const store = isolatedStore(redis);
-	const { project } = await store.create(intake());
-	await store.updateStatus(project.id, 'planning');
-	await store.setPlan(project.id, plan(['a', 'b']));
-	await store.startTask(project.id, 'a');
-	return { store, id: project.id };
-}
+const setUp = () => storeWithTaskInProgress(redis);
 
 /** Runs the call, expects an InvalidInputError with exactly this field, and proves no key changed. */
 async function expectRefused(store: ProjectStore, call: () => Promise<unknown>, field: string, message?: RegExp): Promise<InvalidInputError> {
