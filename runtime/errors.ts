@@ -13,6 +13,14 @@ export class InvalidInputError extends Error {
 	}
 }
 
+/** A failure that may pass if the same work is tried again later (a receiver down or busy). */
+export class TransientError extends Error {
+	constructor(message: string, options?: { cause?: unknown }) {
+		super(message, options);
+		this.name = 'TransientError';
+	}
+}
+
 /**
  * The request conflicts with what is stored, and repeating it will not help: e.g. an idempotency
  * key that was used for a different request. Nothing was written.

@@ -1,4 +1,4 @@
-import { ConflictError, InvalidInputError } from './errors';
+import { ConflictError, InvalidInputError, TransientError } from './errors';
 import { LlmError } from './llm/errors';
 import {
 	InvalidTransitionError,
@@ -44,6 +44,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 export function describeFailure(error: unknown): Failure {
 	const message = error instanceof Error ? error.message : String(error);
 	if (error instanceof InvalidInputError) return { kind: 'invalid_input', httpStatus: 400, retryable: false, message, field: error.field };
+	if (error instanceof TransientError) return { kind: 'unavailable', httpStatus: 503, retryable: true, message };
 	if (error instanceof ConflictError) return { kind: 'conflict', httpStatus: 409, retryable: false, message, field: error.field };
 	if (error instanceof ProjectNotFoundError || error instanceof TaskNotFoundError) return { kind: 'not_found', httpStatus: 404, retryable: false, message };
 	if (error instanceof InvalidTransitionError) return { kind: 'conflict', httpStatus: 409, retryable: false, message };

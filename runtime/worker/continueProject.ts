@@ -5,13 +5,18 @@ import { TERMINAL_STATUSES } from '../state/lifecycle';
 
 const ENDED = new Set<string>([...TERMINAL_STATUSES, 'failed']);
 
+/** A run ends completed, cancelled or failed (a failed project waits for a retry, with nothing running). */
+export function runEnded(project: Project): boolean {
+	return ENDED.has(project.status);
+}
+
 /**
  * After any change a job made: a project that ended announces it once (callback), a project run in
  * auto mode gets its next step decided by an `advance` job for this exact version.
  */
 export async function continueProject(services: Services, project: Project): Promise<void> {
 	const run = await services.runs.get(project.id);
-	if (ENDED.has(project.status)) {
+	if (runEnded(project)) {
 		await announceEnd(services, project, run.round, run.settings.callbackUrl);
 		return;
 	}

@@ -12,7 +12,7 @@ import { planJob } from './jobs/planJob';
 import { publishJob } from './jobs/publishJob';
 import { taskJob } from './jobs/taskJob';
 import { testJob } from './jobs/testJob';
-import { continueProject } from './continueProject';
+import { continueProject, runEnded } from './continueProject';
 
 const HANDLERS: Record<JobName, (context: JobContext) => Promise<Record<string, unknown>>> = {
 	plan: planJob,
@@ -79,7 +79,7 @@ async function onFinalFailure(services: Services, job: Job, failure: Failure): P
 	const run = await services.runs.get(data.projectId);
 	if (run.mode !== 'auto') return;
 	const project = await services.store.get(data.projectId);
-	if (['completed', 'failed', 'cancelled'].includes(project.status)) return;
+	if (runEnded(project)) return;
 	const what = data.taskId ? `task "${data.taskId}"` : job.name;
 	const failed = await services.store.updateStatus(project.id, 'failed', { reason: `${what}: ${failure.message}`.slice(0, 2000), source: `worker:${job.name}` });
 	await continueProject(services, failed);

@@ -1,7 +1,7 @@
 import type { AdvanceJobData } from '../../contracts/service';
 import { nextStep } from '../../queue/projectDriver';
-import { InvalidTransitionError, VersionConflictError } from '../../state/errors';
-import { continueProject } from '../continueProject';
+import { InvalidTransitionError, UpdateContentionError, VersionConflictError } from '../../state/errors';
+import { continueProject, runEnded } from '../continueProject';
 import type { JobContext } from '../jobContext';
 
 const MAX_ROUNDS = 10;
@@ -21,11 +21,11 @@ export async function advanceJob(context: JobContext): Promise<Record<string, un
 				if (error instanceof VersionConflictError || error instanceof InvalidTransitionError) continue;
 				throw error;
 			}
-			if (['completed', 'failed', 'cancelled'].includes(project.status)) await continueProject(context.services, project);
+			if (runEnded(project)) await continueProject(context.services, project);
 			continue;
 		}
 		for (const job of step.jobs) await queue.add(job.name, job.data, { jobId: job.jobId, priority: job.priority });
 		return { projectId, status: project.status, queued: step.jobs.map((j) => j.jobId) };
 	}
-	throw new VersionConflictError(projectId, -1, -1);
+	throw new UpdateContentionError(projectId, MAX_ROUNDS);
 }

@@ -1,13 +1,8 @@
 import type { CallbackJobData } from '../../contracts/service';
-import { InvalidInputError } from '../../errors';
+import { InvalidInputError, TransientError } from '../../errors';
 import type { JobContext } from '../jobContext';
 
 const TIMEOUT_MS = 15_000;
-
-/** Transient: the receiver may come back (BullMQ retries with backoff). */
-class CallbackUnavailableError extends Error {
-	readonly code = 'ECONNRESET';
-}
 
 /** One POST of a result to a callback or deploy hook URL; 5xx, 429 and network errors are retried. */
 export async function callbackJob(context: JobContext): Promise<Record<string, unknown>> {
@@ -21,10 +16,10 @@ export async function callbackJob(context: JobContext): Promise<Record<string, u
 			signal: AbortSignal.any([context.signal, AbortSignal.timeout(TIMEOUT_MS)]),
 		});
 	} catch (error) {
-		throw new CallbackUnavailableError(`callback to ${url} failed: ${(error as Error).message}`);
+		throw new TransientError(`callback to ${url} failed: ${(error as Error).message}`);
 	}
 	await response.arrayBuffer().catch(() => undefined);
-	if (response.status >= 500 || response.status === 429) throw new CallbackUnavailableError(`callback to ${url} answered HTTP ${response.status}`);
+	if (response.status >= 500 || response.status === 429) throw new TransientError(`callback to ${url} answered HTTP ${response.status}`);
 	if (response.status >= 400) throw new InvalidInputError('callbackUrl', `${url} refused the callback with HTTP ${response.status}`);
 	return { url, status: response.status };
 }

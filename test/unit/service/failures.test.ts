@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../../runtime/errors';
+import { InvalidInputError, TransientError } from '../../../runtime/errors';
 import { describeFailure } from '../../../runtime/failures';
 import { LlmError, LlmOutputError, type LlmErrorCode } from '../../../runtime/llm/errors';
 import {
@@ -93,5 +93,11 @@ describe('describeFailure', () => {
 		expect(describeFailure('boom')).toEqual({ kind: 'internal', httpStatus: 500, retryable: false, message: 'boom' });
 		expect(describeFailure(null)).toMatchObject({ kind: 'internal', message: 'null' });
 		expect(describeFailure(undefined)).toMatchObject({ kind: 'internal', message: 'undefined' });
+	});
+});
+
+describe('a failure that says it is transient', () => {
+	it('is retried and answered 503, like the model server being down', () => {
+		expect(describeFailure(new TransientError('callback to http://x answered HTTP 502'))).toMatchObject({ kind: 'unavailable', httpStatus: 503, retryable: true });
 	});
 });
