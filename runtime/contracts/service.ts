@@ -34,20 +34,57 @@ export interface ProjectJobData {
 	callbackUrl?: string;
 }
 
-export interface PlanJobData extends ProjectJobData {
-	model?: string;
+/**
+ * How a step job calls its model; each option left out keeps the service's default
+ * (runtime/agents/defaults.ts, LLM_TIMEOUT_SECONDS, JOB_ATTEMPTS).
+ */
+export interface LlmJobOptions {
+	/** Ollama options.temperature, 0..2. */
+	temperature?: number;
+	/** Ollama options.num_ctx. */
+	contextSize?: number;
+	/** Ollama keep_alive: "5m", "1h", "-1" (a number of seconds, as text, is sent as a number). */
+	keepAlive?: string;
+	/** Ollama options.num_predict; -1 (no limit) is not sent. */
+	maxTokens?: number;
+	/** Ollama options.seed; 0 (random) is not sent. */
+	seed?: number;
+	/** How often an invalid reply is quoted back to the model and asked again. */
+	maxRepairAttempts?: number;
+	/** Retries of a transient model error inside the job, before the job itself fails (and BullMQ retries it). */
+	maxRetries?: number;
+	/** Bounds the whole model call, retries included; 0: no limit. */
+	timeoutSeconds?: number;
 }
 
-export interface DevelopJobData extends ProjectJobData {
+/** What every model-calling step job may carry besides its model. */
+export interface GenerationJobData extends ProjectJobData {
+	model?: string;
+	llm?: LlmJobOptions;
+	/** Replaces the role's shipped Handlebars prompt for this job (same variables). */
+	promptTemplate?: string;
+}
+
+export interface PlanJobData extends GenerationJobData {
+	/** At most this many tasks (else the project's settings.maxPlanTasks, else MAX_PLAN_TASKS). */
+	maxTasks?: number;
+}
+
+export interface DevelopJobData extends GenerationJobData {
 	taskId: string;
 	mode?: 'auto' | 'write' | 'fix';
-	model?: string;
+	/** Tokens of existing files the developer sees whole. */
+	contextTokens?: number;
 }
 
-export interface TestJobData extends ProjectJobData {
+export interface TestJobData extends GenerationJobData {
 	taskId: string;
-	model?: string;
 	regenerateTests?: boolean;
+	/** Run this instead of the chosen runner: split on spaces, no shell. */
+	testCommand?: string;
+	testTimeoutSeconds?: number;
+	/** stdout and stderr kept, together, in KiB. */
+	maxOutputKb?: number;
 }
 
 /** A whole task (develop, test, fix up to the limit) in auto mode. */
@@ -68,6 +105,8 @@ export interface CallbackJobData {
 	body: Record<string, unknown>;
 	/** For logs: what the callback reports on. */
 	projectId?: string;
+	/** A webhook delivery: skipped when the subscription was removed before it went out. */
+	webhookId?: string;
 }
 
 const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
@@ -128,21 +167,56 @@ export const projectIntakeBodySchema = {
 	},
 } as const;
 
+export const llmOptionsSchema = {
+	type: 'object',
+	additionalProperties: false,
+	properties: {
+		temperature: { type: 'number', minimum: 0, maximum: 2 },
+		contextSize: { type: 'integer', minimum: 256 },
+		keepAlive: text(20),
+		maxTokens: { type: 'integer', minimum: -1 },
+		seed: { type: 'integer' },
+		maxRepairAttempts: { type: 'integer', minimum: 0, maximum: 10 },
+		maxRetries: { type: 'integer', minimum: 0, maximum: 10 },
+		timeoutSeconds: { type: 'number', minimum: 0 },
+	},
+} as const;
+
 const stepBodyProperties = {
 	model: modelName,
 	callbackUrl: httpUrl,
+	llm: llmOptionsSchema,
+	promptTemplate: text(100_000),
 } as const;
 
-export const planBodySchema = { type: 'object', additionalProperties: false, properties: stepBodyProperties } as const;
+/** POST /api/projects/:id/plan (the job's data without projectId, plus callbackUrl). */
+export type PlanBody = Omit<PlanJobData, 'projectId'>;
+/** POST /api/projects/:id/tasks/:taskId/develop */
+export type DevelopBody = Omit<DevelopJobData, 'projectId' | 'taskId'>;
+/** POST /api/projects/:id/tasks/:taskId/test */
+export type TestBody = Omit<TestJobData, 'projectId' | 'taskId'>;
+
+export const planBodySchema = {
+	type: 'object',
+	additionalProperties: false,
+	properties: { ...stepBodyProperties, maxTasks: { type: 'integer', minimum: 1, maximum: 200 } },
+} as const;
 export const developBodySchema = {
 	type: 'object',
 	additionalProperties: false,
-	properties: { ...stepBodyProperties, mode: { type: 'string', enum: ['auto', 'write', 'fix'] } },
+	properties: { ...stepBodyProperties, mode: { type: 'string', enum: ['auto', 'write', 'fix'] }, contextTokens: { type: 'integer', minimum: 256 } },
 } as const;
 export const testBodySchema = {
 	type: 'object',
 	additionalProperties: false,
-	properties: { ...stepBodyProperties, regenerateTests: { type: 'boolean' } },
+	properties: {
+		...stepBodyProperties,
+		regenerateTests: { type: 'boolean' },
+		// Something besides spaces: it is split on them into argv.
+		testCommand: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' },
+		testTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
+		maxOutputKb: { type: 'integer', minimum: 1, maximum: 10240 },
+	},
 } as const;
 export const publishBodySchema = {
 	type: 'object',

@@ -159,6 +159,15 @@ function compileShipped(role: PromptRole): { source: string; template: Handlebar
 	return entry;
 }
 
+/** Refuses, naming `field`, a template that is not valid Handlebars: before a job is queued with it. */
+export function checkPromptTemplate(source: string, field: string): void {
+	try {
+		compileCustom(source);
+	} catch (error) {
+		throw new InvalidInputError(field, (error as InvalidInputError).message.replace(/^customPromptTemplate: /, ''));
+	}
+}
+
 function compileCustom(source: string): HandlebarsTemplateDelegate {
 	let template = custom.get(source);
 	if (!template) {

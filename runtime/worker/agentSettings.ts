@@ -3,26 +3,81 @@ import { DEFAULT_CONTEXT_TOKENS } from '../agents/developer/developTask';
 import type { PlannerSettings } from '../agents/planner/planProject';
 import type { EffectiveSettings } from '../config/projectSettings';
 import type { ServiceConfig } from '../config/environment';
+import type { DevelopJobData, GenerationJobData, LlmJobOptions, PlanJobData, TestJobData } from '../contracts/service';
+import type { GenerationOptions, LlmSettings } from '../llm/llmClient';
+import { DEFAULT_RETRY_POLICY } from '../llm/retry';
 import type { DeveloperStepSettings } from '../pipeline/developerStep';
 import type { TesterStepSettings } from '../pipeline/testerStep';
 
-const GENERATION = { options: { temperature: AGENT_DEFAULTS.temperature, num_ctx: AGENT_DEFAULTS.contextSize }, keepAlive: AGENT_DEFAULTS.keepAlive };
-const MAX_REPAIRS = AGENT_DEFAULTS.maxRepairs;
+// What a job's agent runs with: the job's own options (a step request's `llm`, `promptTemplate`, …)
+// over the project's settings over the service's defaults. Auto-mode task jobs carry none.
 
-export function plannerSettings(settings: EffectiveSettings, model?: string): PlannerSettings {
-	return { ...GENERATION, model: model ?? settings.models.planner, maxRepairs: MAX_REPAIRS, maxTasks: settings.maxPlanTasks };
-}
+type JobOptions<T extends GenerationJobData> = Partial<Omit<T, 'projectId'>>;
 
-export function developerSettings(settings: EffectiveSettings, model?: string): Omit<DeveloperStepSettings, 'mode'> {
-	return { ...GENERATION, model: model ?? settings.models.developer, maxRepairs: MAX_REPAIRS, contextTokens: DEFAULT_CONTEXT_TOKENS };
-}
-
-export function testerSettings(config: ServiceConfig, settings: EffectiveSettings, options: { model?: string; regenerateTests?: boolean } = {}): TesterStepSettings {
+/** The Ollama request's options, keep_alive and the repair count for a job's `llm` options. */
+export function generationOf(llm: LlmJobOptions = {}): GenerationOptions & { maxRepairs: number } {
+	const options: NonNullable<GenerationOptions['options']> = {
+		temperature: llm.temperature ?? AGENT_DEFAULTS.temperature,
+		num_ctx: llm.contextSize ?? AGENT_DEFAULTS.contextSize,
+	};
+	// 0 is Ollama's "random" and -1 its "no limit": sending them would change nothing.
+	if (llm.seed !== undefined && llm.seed !== 0) options.seed = llm.seed;
+	if (llm.maxTokens !== undefined && llm.maxTokens !== -1) options.num_predict = llm.maxTokens;
+	const keepAlive = llm.keepAlive?.trim() || AGENT_DEFAULTS.keepAlive;
 	return {
-		...GENERATION,
-		model: options.model ?? settings.models.tester,
-		maxRepairs: MAX_REPAIRS,
-		regenerateTests: options.regenerateTests ?? false,
-		run: { timeoutMs: config.testTimeoutMs, maxOutputBytes: AGENT_DEFAULTS.maxTestOutputKb * 1024, sandbox: config.sandbox },
+		options,
+		// Ollama reads a bare number as seconds; "-1" as text is no duration it knows.
+		keepAlive: /^-?\d+$/.test(keepAlive) ? Number(keepAlive) : keepAlive,
+		maxRepairs: llm.maxRepairAttempts ?? AGENT_DEFAULTS.maxRepairs,
+	};
+}
+
+/**
+ * The job's model client limits: by default no retry inside the job (BullMQ retries the job with
+ * backoff from what the store kept) and LLM_TIMEOUT_SECONDS per call; a job's `llm` may change both.
+ */
+export function callLimitsOf(config: Pick<ServiceConfig, 'llmTimeoutMs'>, llm: LlmJobOptions = {}): Pick<LlmSettings, 'timeoutMs' | 'retry'> {
+	return {
+		timeoutMs: llm.timeoutSeconds === undefined ? config.llmTimeoutMs : Math.round(llm.timeoutSeconds * 1000),
+		retry: { ...DEFAULT_RETRY_POLICY, retries: llm.maxRetries ?? 0 },
+	};
+}
+
+function templateOf(promptTemplate: string | undefined): { promptTemplate?: string } {
+	return promptTemplate === undefined ? {} : { promptTemplate };
+}
+
+export function plannerSettings(settings: EffectiveSettings, job: JobOptions<PlanJobData> = {}): PlannerSettings {
+	return {
+		...generationOf(job.llm),
+		...templateOf(job.promptTemplate),
+		model: job.model ?? settings.models.planner,
+		maxTasks: job.maxTasks ?? settings.maxPlanTasks,
+	};
+}
+
+export function developerSettings(settings: EffectiveSettings, job: JobOptions<DevelopJobData> = {}): Omit<DeveloperStepSettings, 'mode'> {
+	return {
+		...generationOf(job.llm),
+		...templateOf(job.promptTemplate),
+		model: job.model ?? settings.models.developer,
+		contextTokens: job.contextTokens ?? DEFAULT_CONTEXT_TOKENS,
+	};
+}
+
+export function testerSettings(config: ServiceConfig, settings: EffectiveSettings, job: JobOptions<TestJobData> = {}): TesterStepSettings {
+	const command = job.testCommand?.trim().split(/\s+/);
+	return {
+		...generationOf(job.llm),
+		...templateOf(job.promptTemplate),
+		model: job.model ?? settings.models.tester,
+		regenerateTests: job.regenerateTests ?? false,
+		run: {
+			timeoutMs: job.testTimeoutSeconds === undefined ? config.testTimeoutMs : job.testTimeoutSeconds * 1000,
+			maxOutputBytes: (job.maxOutputKb ?? AGENT_DEFAULTS.maxTestOutputKb) * 1024,
+			// The sandbox is the service's own setting, never a request's.
+			sandbox: config.sandbox,
+			...(command ? { command } : {}),
+		},
 	};
 }

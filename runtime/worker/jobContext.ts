@@ -1,10 +1,11 @@
 import type { Job } from 'bullmq';
 
 import { effectiveSettings, type EffectiveSettings } from '../config/projectSettings';
-import type { ProjectRun } from '../contracts/service';
+import type { GenerationJobData, ProjectRun } from '../contracts/service';
 import { LlmClient } from '../llm/llmClient';
 import type { StepContext } from '../pipeline/developerStep';
 import type { Services } from '../service/services';
+import { callLimitsOf } from './agentSettings';
 
 /** What one job runs with: the services, its project's run record and settings, and a model client of its own. */
 export interface JobContext {
@@ -35,9 +36,9 @@ export async function jobContext(services: Services, job: Job, projectId: string
 	};
 	const llm = new LlmClient({
 		connection: { baseUrl: services.config.ollamaHost, apiKey: services.config.ollamaApiKey },
-		timeoutMs: services.config.llmTimeoutMs,
-		// Transient model errors fail the job, and BullMQ retries it with backoff from what the store kept.
-		retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
+		// Transient model errors fail the job (unless its `llm.maxRetries` says otherwise), and BullMQ
+		// retries it with backoff from what the store kept.
+		...callLimitsOf(services.config, (job.data as GenerationJobData).llm),
 		signal,
 		limiter: services.limiter,
 		onProgress: ({ completionTokens }) => send({ completionTokens }, false),

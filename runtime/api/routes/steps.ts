@@ -1,7 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 
-import { developBodySchema, planBodySchema, publishBodySchema, testBodySchema } from '../../contracts/service';
+import {
+	developBodySchema,
+	planBodySchema,
+	publishBodySchema,
+	testBodySchema,
+	type DevelopBody,
+	type PlanBody,
+	type TestBody,
+} from '../../contracts/service';
 import { planTaskOf } from '../../pipeline/projectFiles';
+import { checkPromptTemplate } from '../../prompts/renderPrompt';
 import { jobIds } from '../../queue/jobIds';
 import { sendStepCallbacks } from '../../worker/stepCallbacks';
 import { Job } from 'bullmq';
@@ -20,12 +29,15 @@ const accepted = {
 	},
 } as const;
 
-interface StepBody {
-	model?: string;
+interface PublishBody {
 	callbackUrl?: string;
-	mode?: 'auto' | 'write' | 'fix';
-	regenerateTests?: boolean;
 	branch?: string;
+}
+
+/** A custom prompt that does not compile is refused now, not when the job runs. */
+function checked<T extends { promptTemplate?: string }>(body: T | null): T | Record<string, never> {
+	if (body?.promptTemplate !== undefined) checkPromptTemplate(body.promptTemplate, 'promptTemplate');
+	return body ?? {};
 }
 
 /**
@@ -47,18 +59,18 @@ export function stepRoutes(app: FastifyInstance, services: Services): void {
 		return { jobId: job.id!, name, state, projectId: jobData.projectId as string, ...(jobData.taskId ? { taskId: jobData.taskId as string } : {}) };
 	};
 
-	app.post<{ Params: { id: string }; Body: StepBody | null }>(
+	app.post<{ Params: { id: string }; Body: PlanBody | null }>(
 		'/api/projects/:id/plan',
 		{ schema: { summary: 'Plan the project (intake → planned)', tags: ['steps'], params: projectParams, body: { ...planBodySchema, type: ['object', 'null'] }, response: accepted } },
 		async (request, reply) => {
 			const project = await store.get(request.params.id);
 			const { round } = await runs.get(project.id);
 			reply.code(202);
-			return enqueue('plan', jobIds.plan(project.id, round), { projectId: project.id, ...request.body });
+			return enqueue('plan', jobIds.plan(project.id, round), { projectId: project.id, ...checked(request.body) });
 		},
 	);
 
-	app.post<{ Params: { id: string; taskId: string }; Body: StepBody | null }>(
+	app.post<{ Params: { id: string; taskId: string }; Body: DevelopBody | null }>(
 		'/api/projects/:id/tasks/:taskId/develop',
 		{ schema: { summary: "Write or fix a task's code", tags: ['steps'], params: taskParams, body: { ...developBodySchema, type: ['object', 'null'] }, response: accepted } },
 		async (request, reply) => {
@@ -66,22 +78,22 @@ export function stepRoutes(app: FastifyInstance, services: Services): void {
 			const { state } = planTaskOf(project, request.params.taskId);
 			const attempt = state.status === 'in_progress' ? state.attempts : state.attempts + 1;
 			reply.code(202);
-			return enqueue('develop', jobIds.develop(project.id, request.params.taskId, attempt), { projectId: project.id, taskId: request.params.taskId, ...request.body });
+			return enqueue('develop', jobIds.develop(project.id, request.params.taskId, attempt), { projectId: project.id, taskId: request.params.taskId, ...checked(request.body) });
 		},
 	);
 
-	app.post<{ Params: { id: string; taskId: string }; Body: StepBody | null }>(
+	app.post<{ Params: { id: string; taskId: string }; Body: TestBody | null }>(
 		'/api/projects/:id/tasks/:taskId/test',
 		{ schema: { summary: "Write the task's tests once, run them in the sandbox, finish the attempt", tags: ['steps'], params: taskParams, body: { ...testBodySchema, type: ['object', 'null'] }, response: accepted } },
 		async (request, reply) => {
 			const project = await store.get(request.params.id);
 			const { state } = planTaskOf(project, request.params.taskId);
 			reply.code(202);
-			return enqueue('test', jobIds.test(project.id, request.params.taskId, state.attempts), { projectId: project.id, taskId: request.params.taskId, ...request.body });
+			return enqueue('test', jobIds.test(project.id, request.params.taskId, state.attempts), { projectId: project.id, taskId: request.params.taskId, ...checked(request.body) });
 		},
 	);
 
-	app.post<{ Params: { id: string }; Body: StepBody | null }>(
+	app.post<{ Params: { id: string }; Body: PublishBody | null }>(
 		'/api/projects/:id/publish',
 		{ schema: { summary: 'Push the repository: one commit per finished task; completes the project when every task is done', tags: ['steps'], params: projectParams, body: { ...publishBodySchema, type: ['object', 'null'] }, response: accepted } },
 		async (request, reply) => {

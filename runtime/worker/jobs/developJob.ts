@@ -21,7 +21,7 @@ export async function developJob(context: JobContext): Promise<Record<string, un
 	}
 	context.progress({ phase: 'developing', taskId: data.taskId });
 	const { output, attempt } = await runDeveloperStep(context.step, project.id, data.taskId, {
-		...developerSettings(context.settings, data.model),
+		...developerSettings(context.settings, data),
 		mode: data.mode ?? 'auto',
 	});
 	return { projectId: project.id, taskId: data.taskId, task: planTask, attempt, ...output };

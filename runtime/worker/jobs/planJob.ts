@@ -8,7 +8,7 @@ import type { JobContext } from '../jobContext';
 export async function planJob(context: JobContext): Promise<Record<string, unknown>> {
 	const data = context.job.data as PlanJobData;
 	context.progress({ phase: 'planning' });
-	const { project, output } = await runPlannerStep(context.step, data.projectId, plannerSettings(context.settings, data.model));
+	const { project, output } = await runPlannerStep(context.step, data.projectId, plannerSettings(context.settings, data));
 	await continueProject(context.services, project);
 	return {
 		projectId: project.id,

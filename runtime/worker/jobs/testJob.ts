@@ -7,7 +7,7 @@ import type { JobContext } from '../jobContext';
 export async function testJob(context: JobContext): Promise<Record<string, unknown>> {
 	const data = context.job.data as TestJobData;
 	context.progress({ phase: 'testing', taskId: data.taskId });
-	const settings = testerSettings(context.services.config, context.settings, { model: data.model, regenerateTests: data.regenerateTests });
+	const settings = testerSettings(context.services.config, context.settings, data);
 	const { project, report, written, attempt } = await runTesterStep(context.step, data.projectId, data.taskId, settings);
 	const task = project.tasks[data.taskId];
 	return {
