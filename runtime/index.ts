@@ -3,7 +3,6 @@ export * from './agents/planner';
 export * from './contracts';
 export * from './errors';
 export * from './llm';
-export * from './planning/splitPlan';
 export * from './planning/taskGraph';
 export * from './prompts/renderPrompt';
 export * from './sandbox';

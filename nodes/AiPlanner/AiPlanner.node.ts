@@ -1,66 +1,57 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { DEFAULT_MAX_REQUIREMENTS_LENGTH, DEFAULT_MAX_TASKS } from '../../runtime/index';
-import { agentOptionsProperty } from '../shared/llmOptions';
-import { ollamaAuthenticationProperty, ollamaCredentialDescriptions } from '../shared/ollamaCredentials';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { modelProperty, serviceCredentials } from '../shared/descriptions/common';
+import { executionProperties } from '../shared/descriptions/execution';
+import { agentOptionsProperty } from '../shared/descriptions/generationOptions';
 import { getModels } from '../shared/loadModels';
-import { modelProperty } from '../shared/modelProperty';
-import { OLLAMA_CREDENTIAL_TEST, testOllamaCredential } from '../shared/ollamaCredentials';
-import { executeAiPlanner } from './execute';
+import { executeAiPlanner } from './executeAiPlanner';
 
 export class AiPlanner implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'AI Planner',
 		name: 'aiPlanner',
-		icon: 'file:aiPlanner.svg',
+		icon: { light: 'file:aiPlanner.svg', dark: 'file:aiPlanner.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["model"] }}',
-		description: 'Turns a client\'s requirements into a structured project plan with a local Ollama model',
+		subtitle: '={{ $parameter["model"] || "service default model" }}',
+		description: "Turns a client's requirements into a structured project plan with a local model, through the AI Company service",
 		defaults: { name: 'AI Planner' },
-		inputs: ['main'],
-		outputs: ['main'],
-		credentials: ollamaCredentialDescriptions,
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: serviceCredentials,
 		properties: [
-			ollamaAuthenticationProperty,
-			modelProperty('plans'),
+			{
+				displayName: 'Project ID',
+				name: 'projectId',
+				type: 'string',
+				default: '={{ $json.projectId }}',
+				description: 'The stored project to plan. When empty, a project is created from the Requirements below and planned.',
+			},
 			{
 				displayName: 'Requirements',
 				name: 'requirements',
 				type: 'string',
 				typeOptions: { rows: 6 },
 				default: '={{ $json.requirements }}',
-				required: true,
-				description: 'What the client wants built. Treated as data: the model is told never to follow instructions in it.',
+				description: 'What the client wants built, used only when Project ID is empty. Treated as data: the model is told never to follow instructions in it.',
 			},
 			{
 				displayName: 'Title',
 				name: 'title',
 				type: 'string',
 				default: '={{ $json.title }}',
-				description: 'Project title; when empty, the first line of the requirements is used',
+				description: 'Title of a project created here; when empty, the first line of the requirements is used',
 			},
-			{
-				displayName: 'Project ID',
-				name: 'projectId',
-				type: 'string',
-				default: '={{ $json.projectId }}',
-				description: 'Carried to the output and to every task, so later steps know which project they belong to',
-			},
+			modelProperty('plans'),
+			...executionProperties('the plan'),
 			agentOptionsProperty('planner', '{{title}}, {{requirements}}, {{client.name}}, {{maxTasks}}, {{schema}}', [
-				{
-					displayName: 'Max Requirements Length',
-					name: 'maxRequirementsLength',
-					type: 'number',
-					default: DEFAULT_MAX_REQUIREMENTS_LENGTH,
-					typeOptions: { minValue: 1 },
-					description: 'Longer requirements are refused with an error instead of being sent to the model',
-				},
 				{
 					displayName: 'Max Tasks',
 					name: 'maxTasks',
 					type: 'number',
-					default: DEFAULT_MAX_TASKS,
+					default: 12,
 					typeOptions: { minValue: 1, maxValue: 200 },
 					description: 'Largest plan accepted; a bigger plan is sent back to the model to merge tasks',
 				},
@@ -68,10 +59,7 @@ export class AiPlanner implements INodeType {
 		],
 	};
 
-	methods = {
-		loadOptions: { getModels },
-		credentialTest: { [OLLAMA_CREDENTIAL_TEST]: testOllamaCredential },
-	};
+	methods = { loadOptions: { getModels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return executeAiPlanner.call(this);

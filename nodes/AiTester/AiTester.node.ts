@@ -1,37 +1,32 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { keyPrefixOption } from '../shared/executionStore';
-import { agentOptionsProperty } from '../shared/llmOptions';
+import { modelProperty, projectIdProperty, serviceCredentials, taskIdProperty } from '../shared/descriptions/common';
+import { executionProperties } from '../shared/descriptions/execution';
+import { agentOptionsProperty } from '../shared/descriptions/generationOptions';
 import { getModels } from '../shared/loadModels';
-import { modelProperty } from '../shared/modelProperty';
-import {
-	OLLAMA_CREDENTIAL_TEST,
-	ollamaAuthenticationProperty,
-	testOllamaCredential,
-} from '../shared/ollamaCredentials';
-import { agentCredentialDescriptions } from '../shared/agentCredentials';
-import { taskTargetProperties } from '../shared/taskFields';
-import { executeAiTester } from './execute';
+import { executeAiTester } from './executeAiTester';
 
 export class AiTester implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'AI Tester',
 		name: 'aiTester',
-		icon: 'file:aiTester.svg',
+		icon: { light: 'file:aiTester.svg', dark: 'file:aiTester.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["model"] }}',
-		description: 'Writes tests for a task with a local Ollama model, runs them in a sandbox, and reports',
+		subtitle: '={{ $parameter["model"] || "service default model" }}',
+		description: "Writes a task's tests with a local model, runs them in the service's sandbox, and reports passed or failed",
 		defaults: { name: 'AI Tester' },
-		inputs: ['main'],
-		outputs: ['main'],
-		credentials: agentCredentialDescriptions,
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: serviceCredentials,
 		properties: [
-			ollamaAuthenticationProperty,
+			projectIdProperty,
+			taskIdProperty,
 			modelProperty('writes tests'),
-			...taskTargetProperties,
+			...executionProperties('the test report'),
 			agentOptionsProperty('tester', '{{task}}, {{planSummary}}, {{techStack}}, {{taskFiles}}, {{otherPaths}}, {{runner}}, {{schema}}', [
-				keyPrefixOption,
 				{
 					displayName: 'Max Test Output (KB)',
 					name: 'maxOutputKb',
@@ -45,19 +40,8 @@ export class AiTester implements INodeType {
 					name: 'regenerateTests',
 					type: 'boolean',
 					default: false,
-					description: 'Whether to write new tests even when the task has tests already (normally tests are written once and kept, so fixes are judged by the same tests)',
-				},
-				{
-					displayName: 'Sandbox',
-					name: 'sandbox',
-					type: 'options',
-					options: [
-						{ name: 'Auto', value: 'auto', description: 'Bubblewrap when installed, otherwise a plain process' },
-						{ name: 'Bubblewrap', value: 'bubblewrap', description: 'No network, no writes outside the workspace; fails when bwrap is missing' },
-						{ name: 'Process', value: 'process', description: 'Node tests only, under Node\'s permission model, as their own user when n8n runs as root' },
-						{ name: 'Process (Unconfined)', value: 'process-unconfined', description: 'Also Python and custom commands without bubblewrap: not confined beyond a scrubbed environment and the timeout' },
-					],
-					default: 'auto',
+					description:
+						'Whether to write new tests even when the task has tests already (normally tests are written once and kept, so fixes are judged by the same tests)',
 				},
 				{
 					displayName: 'Test Command',
@@ -79,10 +63,7 @@ export class AiTester implements INodeType {
 		],
 	};
 
-	methods = {
-		loadOptions: { getModels },
-		credentialTest: { [OLLAMA_CREDENTIAL_TEST]: testOllamaCredential },
-	};
+	methods = { loadOptions: { getModels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return executeAiTester.call(this);

@@ -1,21 +1,39 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-
-import { executeTaskSplitter } from './execute';
+import { serviceCredentials } from '../shared/descriptions/common';
+import { executeTaskSplitter } from './executeTaskSplitter';
 
 export class TaskSplitter implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Task Splitter',
 		name: 'taskSplitter',
-		icon: 'file:taskSplitter.svg',
+		icon: { light: 'file:taskSplitter.svg', dark: 'file:taskSplitter.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["mode"] === "ready" ? "Ready tasks" : "All tasks" }}',
 		description: 'Splits a project plan into one item per task, in dependency order, with parallel waves',
 		defaults: { name: 'Task Splitter' },
-		inputs: ['main'],
-		outputs: ['main'],
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ ...serviceCredentials[0], required: false, displayOptions: { show: { source: ['stored'] } } }],
 		properties: [
+			{
+				displayName: 'Plan Source',
+				name: 'source',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Input Item', value: 'input', description: 'The plan given below, e.g. the AI Planner\'s output; no service call' },
+					{
+						name: 'Stored Project',
+						value: 'stored',
+						description: 'The plan and done tasks of a project in the AI Company service',
+					},
+				],
+				default: 'input',
+			},
 			{
 				displayName: 'Plan',
 				name: 'plan',
@@ -23,24 +41,21 @@ export class TaskSplitter implements INodeType {
 				default: '={{ $json.plan }}',
 				required: true,
 				description: 'The plan to split, as the AI Planner outputs it in its "plan" field',
+				displayOptions: { show: { source: ['input'] } },
 			},
 			{
 				displayName: 'Project ID',
 				name: 'projectId',
 				type: 'string',
 				default: '={{ $json.projectId }}',
-				description: 'Carried to every task item',
+				description: 'Carried to every task item; with Plan Source "Stored Project", the project whose plan is split',
 			},
 			{
 				displayName: 'Output',
 				name: 'mode',
 				type: 'options',
 				options: [
-					{
-						name: 'All Tasks',
-						value: 'all',
-						description: 'Every task, in dependency order',
-					},
+					{ name: 'All Tasks', value: 'all', description: 'Every task, in dependency order' },
 					{
 						name: 'Ready Tasks',
 						value: 'ready',
@@ -56,7 +71,7 @@ export class TaskSplitter implements INodeType {
 				default: '',
 				placeholder: 'T1, T2',
 				description: 'IDs of the tasks already done, comma-separated, or an expression giving a list',
-				displayOptions: { show: { mode: ['ready'] } },
+				displayOptions: { show: { mode: ['ready'], source: ['input'] } },
 			},
 		],
 	};

@@ -1,8 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { AGENT_DEFAULTS } from '../../../runtime/agents/defaults';
+import { DEFAULT_CONTEXT_TOKENS } from '../../../runtime/agents/developer/developTask';
+import { DEFAULT_MAX_TASKS } from '../../../runtime/agents/planner/planProject';
+import { EVENT_TYPES } from '../../../runtime/contracts/service';
+import { TRIGGER_EVENTS } from '../../../nodes/AiCompanyTrigger/AiCompanyTrigger.node';
+import { AiDeveloper } from '../../../nodes/AiDeveloper/AiDeveloper.node';
+import { AiPlanner } from '../../../nodes/AiPlanner/AiPlanner.node';
 import { AiTester } from '../../../nodes/AiTester/AiTester.node';
-import { llmOptionProperties } from '../../../nodes/shared/llmOptions';
+import { generationOptionProperties as llmOptionProperties } from '../../../nodes/shared/descriptions/generationOptions';
 
 // n8n's lint wants literal defaults in node descriptions, so the nodes spell the runtime's defaults
 // out; this keeps the two the same, so a project behaves alike run by nodes or by the service.
@@ -28,5 +34,21 @@ describe('the nodes show the runtime agents\' defaults', () => {
 			timeout: AGENT_DEFAULTS.testTimeoutSeconds,
 			output: AGENT_DEFAULTS.maxTestOutputKb,
 		});
+	});
+});
+
+describe('the nodes show the runtime\'s other defaults', () => {
+	const roleOption = (node: { description: { properties: INodeProperties[] } }, name: string) =>
+		optionDefault((node.description.properties.find((p) => p.name === 'options')?.options ?? []) as INodeProperties[], name);
+
+	it('the AI Planner\'s Max Tasks and the AI Developer\'s context budget', () => {
+		expect({ maxTasks: roleOption(new AiPlanner(), 'maxTasks'), contextTokens: roleOption(new AiDeveloper(), 'contextTokens') }).toEqual({
+			maxTasks: DEFAULT_MAX_TASKS,
+			contextTokens: DEFAULT_CONTEXT_TOKENS,
+		});
+	});
+
+	it('the trigger offers exactly the events the service sends', () => {
+		expect(TRIGGER_EVENTS.map((e) => e.value).sort()).toEqual([...EVENT_TYPES].sort());
 	});
 });

@@ -1,69 +1,97 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, relative } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 
-// n8n's own folder already holds ajv, ollama, ioredis, … so a dependency missing from our
-// package.json would load n8n's copy and pass every test in n8n: check it here, on the build.
+// What n8n asks of a community package (and what lets it be verified, so n8n 3.0 keeps it on):
+// no runtime dependencies, nothing but n8n-workflow required, no runtime service code shipped.
 const root = join(__dirname, '../../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-	dependencies: Record<string, string>;
+	dependencies?: Record<string, string>;
 	peerDependencies: Record<string, string>;
-	n8n: { nodes: string[]; credentials: string[] };
+	n8n: { nodes: string[]; credentials: string[]; strict?: boolean };
 };
 
-function jsFiles(dir: string): string[] {
-	return readdirSync(dir).flatMap((name) => {
-		const path = join(dir, name);
-		if (statSync(path).isDirectory()) return jsFiles(path);
-		return path.endsWith('.js') ? [path] : [];
-	});
+/** The packed file list, as `npm pack` would publish it. */
+function packedFiles(): string[] {
+	const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+	return (JSON.parse(output) as [{ files: { path: string }[] }])[0].files.map((f) => f.path);
 }
 
-function packageNameOf(specifier: string): string {
-	const parts = specifier.split('/');
-	return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+/** Every `require("…")` of a compiled file. */
+function requiresOf(file: string): string[] {
+	return [...readFileSync(join(root, file), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
 }
 
-describe('the package as npm packs it', () => {
+/** What is wrong with one require of a packed file: undefined when it is n8n-workflow or a packed file of ours. */
+export function requireProblem(file: string, specifier: string, packed: Set<string>): string | undefined {
+	if (specifier === 'n8n-workflow') return undefined;
+	if (specifier.startsWith('.')) {
+		const target = normalize(join(dirname(file), specifier));
+		return packed.has(`${target}.js`) || packed.has(target) ? undefined : `${file} requires ${specifier}, which is not in the package`;
+	}
+	const isBuiltin = specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]);
+	return `${file} requires ${isBuiltin ? 'the Node built-in ' : ''}${specifier}: a verified community node may require only n8n-workflow`;
+}
+
+describe('the node package as npm packs it', () => {
+	let files: string[];
+
 	beforeAll(() => {
 		if (!existsSync(join(root, 'dist'))) throw new Error('dist/ is missing: `npm test` builds first; run `npm run build`');
+		files = packedFiles();
 	});
 
-	it('declares in dependencies every module the compiled code requires (n8n-workflow as a peer)', () => {
-		const builtins = new Set(builtinModules);
-		const required = new Map<string, string>();
-		for (const file of jsFiles(join(root, 'dist'))) {
-			for (const match of readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)) {
-				const specifier = match[1];
-				if (specifier.startsWith('.') || specifier.startsWith('node:') || builtins.has(specifier.split('/')[0])) continue;
-				required.set(packageNameOf(specifier), relative(root, file));
-			}
-		}
-		expect(required.size).toBeGreaterThan(0);
-		const declared = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)]);
-		const missing = [...required].filter(([name]) => !declared.has(name)).map(([name, file]) => `${name} (required by ${file})`);
-		expect(missing).toEqual([]);
-		expect(Object.keys(pkg.peerDependencies)).toEqual(['n8n-workflow']);
+	it('has no runtime dependencies, n8n-workflow as its only peer, and strict n8n settings', () => {
+		expect(pkg.dependencies ?? {}).toEqual({});
+		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+		expect(pkg.n8n.strict).toBe(true);
 	});
 
-	it('ships the nodes, credentials, icons and prompt templates, and no tests or sources', () => {
-		const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
-		const files = (JSON.parse(output) as [{ files: { path: string }[] }])[0].files.map((f) => f.path);
+	it('ships compiled code that requires nothing but n8n-workflow and its own packed files', () => {
+		const packed = new Set(files);
+		const code = files.filter((f) => f.endsWith('.js'));
+		expect(code.length).toBeGreaterThan(pkg.n8n.nodes.length);
+		const problems = code.flatMap((file) => requiresOf(file).map((specifier) => requireProblem(file, specifier, packed))).filter(Boolean);
+		expect(problems).toEqual([]);
+	});
+
+	it('ships the nodes, the credential and their light and dark icons, and no runtime service, tests or sources', () => {
 		for (const entry of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(files).toContain(entry);
-		expect(files.filter((f) => f.endsWith('.svg')).length).toBeGreaterThanOrEqual(pkg.n8n.nodes.length + pkg.n8n.credentials.length);
-		expect(files).toContain('dist/runtime/prompts/planner.hbs');
-		expect(files).toContain('dist/runtime/state/lua/commitChange.lua');
+		expect(files.filter((f) => f.endsWith('.dark.svg')).length).toBe(pkg.n8n.nodes.length + pkg.n8n.credentials.length);
+		const runtimeFiles = files.filter((f) => f.startsWith('dist/runtime/') || f.startsWith('runtime/'));
+		expect(runtimeFiles).toEqual(['dist/runtime/planning/taskGraph.js']);
+		expect(files.filter((f) => f.startsWith('test/') || /(?<!\.d)\.ts$/.test(f) || f.endsWith('.hbs') || f.endsWith('.lua'))).toEqual([]);
 		expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json']));
-		expect(files.filter((f) => f.startsWith('test/') || f.startsWith('dist/test/') || /(?<!\.d)\.ts$/.test(f))).toEqual([]);
 	});
 
-	it('names each node and credential class after its file, as n8n\'s loader requires', () => {
-		for (const entry of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {
-			const className = entry.split('/').pop()!.split('.')[0];
-			const exported = require(join(root, entry)) as Record<string, new () => unknown>;
-			expect(typeof exported[className]).toBe('function');
-			expect(() => new exported[className]()).not.toThrow();
+	it("names each node and credential class after its file, as n8n's loader requires, loading from the packed files alone", () => {
+		// Inside node_modules/, so that `require('n8n-workflow')` finds the peer as n8n provides it.
+		const unpacked = mkdtempSync(join(root, 'node_modules', '.aic-pack-'));
+		try {
+			const tarball = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', unpacked], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
+			execFileSync('tar', ['-xzf', join(unpacked, tarball), '-C', unpacked]);
+			for (const entry of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {
+				const className = entry.split('/').pop()!.split('.')[0];
+				const exported = require(join(unpacked, 'package', entry)) as Record<string, new () => unknown>;
+				expect(typeof exported[className]).toBe('function');
+				expect(() => new exported[className]()).not.toThrow();
+			}
+		} finally {
+			rmSync(unpacked, { recursive: true, force: true });
 		}
+	});
+});
+
+describe('requireProblem', () => {
+	const packed = new Set(['dist/nodes/A/A.node.js', 'dist/nodes/shared/x.js']);
+	it('accepts n8n-workflow and relative requires of packed files', () => {
+		expect(requireProblem('dist/nodes/A/A.node.js', 'n8n-workflow', packed)).toBeUndefined();
+		expect(requireProblem('dist/nodes/A/A.node.js', '../shared/x', packed)).toBeUndefined();
+	});
+	it('refuses a relative require of a file left out of the package, a dependency and a Node built-in', () => {
+		expect(requireProblem('dist/nodes/A/A.node.js', '../../runtime/index', packed)).toMatch(/not in the package/);
+		expect(requireProblem('dist/nodes/A/A.node.js', 'ajv', packed)).toMatch(/may require only n8n-workflow/);
+		expect(requireProblem('dist/nodes/A/A.node.js', 'node:fs', packed)).toMatch(/Node built-in node:fs/);
 	});
 });

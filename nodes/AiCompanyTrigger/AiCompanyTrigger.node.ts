@@ -1,0 +1,69 @@
+import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { serviceCredentials } from '../shared/descriptions/common';
+import { subscription } from './subscription';
+
+/** Must stay the runtime's EVENT_TYPES (runtime/contracts); test/unit/nodes keeps them equal. */
+export const TRIGGER_EVENTS = [
+	{ name: 'Project Planned', value: 'project.planned' },
+	{ name: 'Project Completed', value: 'project.completed' },
+	{ name: 'Project Failed', value: 'project.failed' },
+	{ name: 'Project Cancelled', value: 'project.cancelled' },
+	{ name: 'Task Done', value: 'task.done' },
+	{ name: 'Task Failed', value: 'task.failed' },
+];
+
+export class AiCompanyTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'AI Company Trigger',
+		name: 'aiCompanyTrigger',
+		icon: { light: 'file:aiCompanyTrigger.svg', dark: 'file:aiCompanyTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["events"].join(", ") }}',
+		description: "Starts the workflow when the AI Company service reports a project's or a task's news",
+		defaults: { name: 'AI Company Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: serviceCredentials,
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: [
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: TRIGGER_EVENTS,
+				default: ['project.completed', 'project.failed'],
+				required: true,
+				description: 'What the service tells this workflow about',
+			},
+			{
+				displayName: 'Project ID',
+				name: 'projectId',
+				type: 'string',
+				default: '',
+				description: "Only this project's events; empty: every project's",
+			},
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return subscription(this).exists();
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				await subscription(this).create();
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return subscription(this).remove();
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return { workflowData: [this.helpers.returnJsonArray([this.getBodyData()])] };
+	}
+}

@@ -1,0 +1,102 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+/**
+ * A project's own settings (the intake's `settings`); each one left out falls back to the
+ * service's environment (MODEL_*, MAX_FIX_ATTEMPTS, GIT_REMOTE_BASE, GITHUB_OWNER, ...).
+ */
+export const projectSettingsProperty: INodeProperties = {
+	displayName: 'Project Settings',
+	name: 'settings',
+	type: 'collection',
+	placeholder: 'Add Setting',
+	default: {},
+	options: [
+		{
+			displayName: 'Deploy Hook URL',
+			name: 'deployHookUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://api.vercel.com/v1/integrations/deploy/...',
+			description: 'POSTed once the repository is published (e.g. a Vercel or Netlify deploy hook)',
+		},
+		{
+			displayName: 'Developer Model',
+			name: 'developerModel',
+			type: 'string',
+			default: '',
+			placeholder: 'qwen2.5-coder:7b',
+		},
+		{
+			displayName: 'End Callback URL',
+			name: 'callbackUrl',
+			type: 'string',
+			default: '',
+			placeholder: '={{ $execution.resumeUrl }}',
+			description: 'POSTed once with the outcome when the project ends (completed, failed or cancelled); a Wait node\'s resume URL goes on with it',
+		},
+		{
+			displayName: 'Git Remote Base',
+			name: 'gitRemoteBase',
+			type: 'string',
+			default: '',
+			placeholder: 'https://git.example.com/acme or /srv/git',
+			description: 'The repository is this base + "/" + the project ID + ".git"; a local folder works too (a bare repository is created)',
+		},
+		{
+			displayName: 'GitHub Owner',
+			name: 'githubOwner',
+			type: 'string',
+			default: '',
+			description: 'Publish to github.com/&lt;owner&gt;/&lt;project ID&gt; with the service\'s GITHUB_TOKEN instead of the Git Remote Base',
+		},
+		{
+			displayName: 'Max Fix Attempts',
+			name: 'maxFixAttempts',
+			type: 'number',
+			default: 3,
+			typeOptions: { minValue: 1, maxValue: 20 },
+			description: 'Attempts per task (first code + fixes) before the task, and the project, fail',
+		},
+		{
+			displayName: 'Max Plan Tasks',
+			name: 'maxPlanTasks',
+			type: 'number',
+			default: 12,
+			typeOptions: { minValue: 1, maxValue: 200 },
+		},
+		{
+			displayName: 'Planner Model',
+			name: 'plannerModel',
+			type: 'string',
+			default: '',
+			placeholder: 'llama3.1:8b',
+		},
+		{
+			displayName: 'Tester Model',
+			name: 'testerModel',
+			type: 'string',
+			default: '',
+			placeholder: 'qwen2.5-coder:7b',
+		},
+	],
+};
+
+/** The collection as the service's `settings` object (contracts/service.ts RunSettings); blanks left out. */
+export function runSettingsBody(collection: IDataObject): IDataObject {
+	const text = (name: string) => (typeof collection[name] === 'string' && (collection[name] as string).trim() ? (collection[name] as string).trim() : undefined);
+	const settings: IDataObject = {};
+	const models: IDataObject = {};
+	for (const role of ['planner', 'developer', 'tester']) {
+		const model = text(`${role}Model`);
+		if (model) models[role] = model;
+	}
+	if (Object.keys(models).length) settings.models = models;
+	for (const name of ['maxFixAttempts', 'maxPlanTasks']) if (typeof collection[name] === 'number') settings[name] = collection[name];
+	for (const name of ['gitRemoteBase', 'deployHookUrl', 'callbackUrl']) {
+		const value = text(name);
+		if (value) settings[name] = value;
+	}
+	const owner = text('githubOwner');
+	if (owner) settings.github = { owner };
+	return settings;
+}
