@@ -5,6 +5,7 @@ import type { Services } from '../service/services';
 import { requireToken } from './auth';
 import { errorHandler } from './errorReplies';
 import { jobRoutes } from './routes/jobs';
+import { projectChangeRoutes } from './routes/projectChanges';
 import { projectRoutes } from './routes/projects';
 import { stepRoutes } from './routes/steps';
 import { systemRoutes } from './routes/system';
@@ -38,6 +39,7 @@ export async function buildApi(services: Services): Promise<FastifyInstance> {
 	});
 	requireToken(app, services.config.apiToken);
 	projectRoutes(app, services);
+	projectChangeRoutes(app, services);
 	stepRoutes(app, services);
 	jobRoutes(app, services);
 	systemRoutes(app, services);

@@ -234,7 +234,7 @@ export interface NewProjectEvent {
 export const newProjectEventSchema: JSONSchemaType<NewProjectEvent> = {
 	type: 'object',
 	properties: {
-		type: { type: 'string', pattern: '^[a-z][a-z0-9_.:-]{0,63}$' },
+		type: { type: 'string', pattern: '^[a-z][a-z0-9_.:-]{0,99}$' },
 		source: { type: 'string', minLength: 1, maxLength: 200, nullable: true },
 		data: { type: 'object', required: [], nullable: true },
 	},

@@ -1,6 +1,8 @@
 // The service's public shapes: per-project settings, HTTP bodies and BullMQ job data, each with
 // the JSON schema the HTTP layer validates with (fastify + ajv), so the two can never disagree.
 
+import { PROJECT_STATUSES, type ProjectStatus } from './project';
+
 /** Per-project settings, from the intake's `settings`; each one left out falls back to the service's environment. */
 export interface RunSettings {
 	models?: { planner?: string; developer?: string; tester?: string };
@@ -222,6 +224,43 @@ export const publishBodySchema = {
 	type: 'object',
 	additionalProperties: false,
 	properties: { callbackUrl: httpUrl, branch: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$' } },
+} as const;
+
+/** POST /api/projects/:id/status: a lifecycle move, as the Project State node's Update Status made it. */
+export interface StatusBody {
+	status: ProjectStatus;
+	reason?: string;
+	/** Refused with 409 unless the project is still at this version. */
+	expectedVersion?: number;
+}
+
+export const statusBodySchema = {
+	type: 'object',
+	additionalProperties: false,
+	required: ['status'],
+	properties: {
+		status: { type: 'string', enum: [...PROJECT_STATUSES] },
+		reason: { type: 'string', maxLength: 2000 },
+		expectedVersion: { type: 'integer', minimum: 1 },
+	},
+} as const;
+
+/** POST /api/projects/:id/events: something that happened, for the project's log; `message` is kept as data.message. */
+export interface EventBody {
+	type: string;
+	message?: string;
+	data?: Record<string, unknown>;
+}
+
+export const eventBodySchema = {
+	type: 'object',
+	additionalProperties: false,
+	required: ['type'],
+	properties: {
+		type: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[a-z][a-z0-9_.-]*$' },
+		message: { type: 'string', maxLength: 2000 },
+		data: { type: 'object' },
+	},
 } as const;
 
 /** Every job's state as GET /api/jobs/:id reports it. */

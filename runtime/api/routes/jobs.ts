@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 
 import { ProjectNotFoundError } from '../../state/errors';
 import type { Services } from '../../service/services';
+import { longPoll } from '../longPoll';
 
-const POLL_MS = 200;
 const FINISHED = new Set(['completed', 'failed']);
 
 class JobNotFoundError extends ProjectNotFoundError {
@@ -25,14 +25,16 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
 				querystring: { type: 'object', additionalProperties: false, properties: { wait: { type: 'number', minimum: 0, maximum: 60, default: 0 } } },
 			},
 		},
-		async (request) => {
-			const deadline = Date.now() + request.query.wait * 1000;
-			for (;;) {
-				const view = await services.queue.view(request.params.jobId);
-				if (!view) throw new JobNotFoundError(request.params.jobId);
-				if (FINISHED.has(view.state) || Date.now() >= deadline || request.raw.destroyed) return view;
-				await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, deadline - Date.now())));
-			}
-		},
+		async (request) =>
+			longPoll(
+				request,
+				request.query.wait,
+				async () => {
+					const view = await services.queue.view(request.params.jobId);
+					if (!view) throw new JobNotFoundError(request.params.jobId);
+					return view;
+				},
+				(view) => FINISHED.has(view.state),
+			),
 	);
 }

@@ -6,7 +6,8 @@ import { PROJECT_STATUSES, type Project, type ProjectStatus } from '../../contra
 import { projectIntakeBodySchema, type ProjectIntakeBody } from '../../contracts/service';
 import { ConflictError, InvalidInputError } from '../../errors';
 import type { Services } from '../../service/services';
-import { continueProject } from '../../worker/continueProject';
+import { continueProject, runEnded } from '../../worker/continueProject';
+import { longPoll } from '../longPoll';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
 const reasonBody = { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 2000 } } } as const;
@@ -61,11 +62,18 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
 		},
 	);
 
-	app.get<{ Params: { id: string } }>(
+	app.get<{ Params: { id: string }; Querystring: { wait: number } }>(
 		'/api/projects/:id',
-		{ schema: { summary: 'A project: status, plan, tasks with attempts and test reports, usage, repository', tags: ['projects'], params: idParams } },
+		{
+			schema: {
+				summary: 'A project: status, plan, tasks with attempts and test reports, usage, repository (waits up to ?wait=SECONDS, at most 60, for its run to end)',
+				tags: ['projects'],
+				params: idParams,
+				querystring: { type: 'object', additionalProperties: false, properties: { wait: { type: 'number', minimum: 0, maximum: 60, default: 0 } } },
+			},
+		},
 		async (request) => {
-			const project = await store.get(request.params.id);
+			const project = await longPoll(request, request.query.wait, () => store.get(request.params.id), runEnded);
 			const run = await runs.get(project.id);
 			return { ...project, run: { mode: run.mode, round: run.round } };
 		},

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { PROJECT_STATUSES } from '../../contracts/project';
 import { LlmClient } from '../../llm/llmClient';
@@ -13,7 +13,7 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 	const { config, redis, queue, metrics } = services;
 	const connection = { baseUrl: config.ollamaHost, apiKey: config.ollamaApiKey };
 
-	app.get('/health', { schema: { summary: 'Redis and Ollama reachability, queue depth (503 when Redis is down)', tags: ['system'] } }, async (_request, reply) => {
+	const health = async (_request: FastifyRequest, reply: FastifyReply) => {
 		const [redisCheck, ollamaCheck] = await Promise.all([
 			withTimeout(redis.ping()).then(
 				async () => ({ ok: true as const, queue: await withTimeout(queue.counts()) }),
@@ -27,7 +27,10 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 		const status = !redisCheck.ok ? 'down' : ollamaCheck.ok ? 'ok' : 'degraded';
 		reply.code(redisCheck.ok ? 200 : 503);
 		return { status, service: 'ai-company-runtime', redis: redisCheck, ollama: ollamaCheck, llmSlots: config.ollamaNumParallel };
-	});
+	};
+	app.get('/health', { schema: { summary: 'Redis and Ollama reachability, queue depth (503 when Redis is down); needs no token', tags: ['system'] } }, health);
+	// The same behind the token: a client learns whether its token is accepted (401 when not).
+	app.get('/api/health', { schema: { summary: 'The same as /health, behind the API token: checks a credential', tags: ['system'] } }, health);
 
 	app.get('/api/models', { schema: { summary: "The model server's models, for the nodes' dropdowns", tags: ['system'] } }, async () => {
 		const llm = new LlmClient({ connection, timeoutMs: 10_000 });

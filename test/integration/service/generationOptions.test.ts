@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 
 import type { RecordedRequest } from '../../support/ollamaTestServer';
 import type { RuntimeProcess } from '../../support/runtimeProcess';
 import { callOf, playCompany } from '../../support/scriptedCompany';
-import { ServiceHarness } from './support';
+import { ServiceHarness, unique } from './support';
 
 // A step request's generation options (`llm`, `promptTemplate`, the role's own) reach the model
 // request and the sandbox run of its job. JOB_ATTEMPTS=1: a job that fails is not tried again, so
@@ -41,10 +40,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await harness.tearDown();
 });
-
-function unique(label: string): string {
-	return `${label} ${randomBytes(4).toString('hex')}`;
-}
 
 async function stepsProject(requirements: string): Promise<string> {
 	const { status, body } = await service.request('POST', '/api/projects', { title: unique('Options'), requirements: `${unique(requirements)}`, start: false });

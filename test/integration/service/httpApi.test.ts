@@ -1,13 +1,10 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 import { closedPort } from '../../support/ports';
 import { testRedisUrl, type RuntimeProcess } from '../../support/runtimeProcess';
 import { playCompany } from '../../support/scriptedCompany';
-import { MODELS, ServiceHarness, waitForStatus } from './support';
+import { CallbackReceiver, MODELS, ServiceHarness, unique, waitForStatus } from './support';
 
 const BIN = join(__dirname, '../../../runtime/dist/bin/aiCompanyWorker.js');
 const TOKEN = 's3cret-token-123';
@@ -39,11 +36,6 @@ afterAll(async () => {
 	await harness.tearDown();
 });
 
-/** Requirements and titles unique to one test: without an idempotency key, equal ones name the same project. */
-function unique(label: string): string {
-	return `${label} ${randomBytes(4).toString('hex')}`;
-}
-
 async function createProject(body: Record<string, unknown>): Promise<string> {
 	const { status, body: reply } = await service.request('POST', '/api/projects', body);
 	expect({ status, reply }).toMatchObject({ status: 201, reply: { created: true } });
@@ -55,63 +47,6 @@ async function finishedJob(jobId: string): Promise<Record<string, any>> {
 	const { status, body } = await service.request<Record<string, any>>('GET', `/api/jobs/${encodeURIComponent(jobId)}?wait=20`);
 	expect(status).toBe(200);
 	return body;
-}
-
-interface Received {
-	path: string;
-	body: Record<string, any>;
-}
-
-/** A receiver for callbacks: records every POST with its parsed body. */
-class CallbackReceiver {
-	readonly received: Received[] = [];
-
-	private constructor(private readonly server: Server) {}
-
-	static async start(): Promise<CallbackReceiver> {
-		let receiver: CallbackReceiver | undefined;
-		const server = createServer((req, res) => {
-			const parts: Buffer[] = [];
-			req.on('data', (part: Buffer) => parts.push(part));
-			req.on('end', () => {
-				if (req.method === 'POST') {
-					let body: Record<string, any> = {};
-					try {
-						body = JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, any>;
-					} catch {
-						body = { unparsed: Buffer.concat(parts).toString('utf8') };
-					}
-					receiver!.received.push({ path: req.url ?? '/', body });
-				}
-				res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-			});
-		});
-		receiver = new CallbackReceiver(server);
-		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		return receiver;
-	}
-
-	url(path: string): string {
-		return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
-	}
-
-	on(path: string): Received[] {
-		return this.received.filter((r) => r.path === path);
-	}
-
-	async waitFor(path: string, timeoutMs = 20_000): Promise<Received[]> {
-		const deadline = Date.now() + timeoutMs;
-		while (this.on(path).length === 0) {
-			if (Date.now() > deadline) throw new Error(`no callback POST to ${path} within ${timeoutMs} ms (received: ${JSON.stringify(this.received)})`);
-			await new Promise((resolve) => setTimeout(resolve, 50));
-		}
-		return this.on(path);
-	}
-
-	async close(): Promise<void> {
-		this.server.closeAllConnections();
-		await new Promise<void>((resolve) => this.server.close(() => resolve()));
-	}
 }
 
 // First in the file: the listing must still be empty when the refusals have been sent.

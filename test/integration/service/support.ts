@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -37,6 +40,11 @@ export class ServiceHarness {
 	}
 }
 
+/** Requirements and titles unique to one test: without an idempotency key, equal ones name the same project. */
+export function unique(label: string): string {
+	return `${label} ${randomBytes(4).toString('hex')}`;
+}
+
 /** Polls GET /api/projects/:id until its status is one of `statuses`. */
 export async function waitForStatus(api: RuntimeProcess, projectId: string, statuses: string[], timeoutMs = 60_000): Promise<Record<string, any>> {
 	const deadline = Date.now() + timeoutMs;
@@ -46,5 +54,62 @@ export async function waitForStatus(api: RuntimeProcess, projectId: string, stat
 		if (['completed', 'failed', 'cancelled'].includes(body.status)) throw new Error(`project ${projectId} ended ${body.status} (${body.statusReason ?? ''}), not ${statuses.join(' or ')}`);
 		if (Date.now() > deadline) throw new Error(`project ${projectId} is still ${body.status} (${body.statusReason ?? ''}) after ${timeoutMs} ms`);
 		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+}
+
+export interface Received {
+	path: string;
+	body: Record<string, any>;
+}
+
+/** A receiver for callbacks: records every POST with its parsed body. */
+export class CallbackReceiver {
+	readonly received: Received[] = [];
+
+	private constructor(private readonly server: Server) {}
+
+	static async start(): Promise<CallbackReceiver> {
+		let receiver: CallbackReceiver | undefined;
+		const server = createServer((req, res) => {
+			const parts: Buffer[] = [];
+			req.on('data', (part: Buffer) => parts.push(part));
+			req.on('end', () => {
+				if (req.method === 'POST') {
+					let body: Record<string, any> = {};
+					try {
+						body = JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, any>;
+					} catch {
+						body = { unparsed: Buffer.concat(parts).toString('utf8') };
+					}
+					receiver!.received.push({ path: req.url ?? '/', body });
+				}
+				res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+			});
+		});
+		receiver = new CallbackReceiver(server);
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		return receiver;
+	}
+
+	url(path: string): string {
+		return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
+	}
+
+	on(path: string): Received[] {
+		return this.received.filter((r) => r.path === path);
+	}
+
+	async waitFor(path: string, timeoutMs = 20_000): Promise<Received[]> {
+		const deadline = Date.now() + timeoutMs;
+		while (this.on(path).length === 0) {
+			if (Date.now() > deadline) throw new Error(`no callback POST to ${path} within ${timeoutMs} ms (received: ${JSON.stringify(this.received)})`);
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+		return this.on(path);
+	}
+
+	async close(): Promise<void> {
+		this.server.closeAllConnections();
+		await new Promise<void>((resolve) => this.server.close(() => resolve()));
 	}
 }
