@@ -9,6 +9,7 @@ import { projectChangeRoutes } from './routes/projectChanges';
 import { projectRoutes } from './routes/projects';
 import { stepRoutes } from './routes/steps';
 import { systemRoutes } from './routes/system';
+import { webhookRoutes } from './routes/webhooks';
 
 /**
  * The HTTP API: fastify validates every body, path and query with the contracts' JSON schemas
@@ -43,6 +44,7 @@ export async function buildApi(services: Services): Promise<FastifyInstance> {
 	stepRoutes(app, services);
 	jobRoutes(app, services);
 	systemRoutes(app, services);
+	webhookRoutes(app, services);
 	app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 	await app.ready();
 	return app;

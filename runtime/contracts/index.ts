@@ -2,3 +2,4 @@ export * from './plan';
 export * from './project';
 export * from './testReport';
 export * from './usage';
+export * from './webhooks';

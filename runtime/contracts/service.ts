@@ -113,7 +113,8 @@ export interface CallbackJobData {
 
 const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
 const modelName = text(200);
-const httpUrl = { type: 'string', minLength: 1, maxLength: 2000, pattern: '^https?://' } as const;
+/** An http(s) URL the service POSTs to. */
+export const httpUrl = { type: 'string', minLength: 1, maxLength: 2000, pattern: '^https?://' } as const;
 
 export const runSettingsSchema = {
 	type: 'object',

@@ -8,6 +8,7 @@ import { connectRedis } from '../state/connection';
 import { StoreKeys } from '../state/keys';
 import { ProjectRuns } from '../state/projectRuns';
 import { ProjectStore } from '../state/projectStore';
+import { WebhookSubscriptions } from '../webhooks/subscriptions';
 import { ServiceMetrics } from './metrics';
 
 /** Everything a route or a job processor needs, made once per process. */
@@ -17,6 +18,7 @@ export interface Services {
 	store: ProjectStore;
 	runs: ProjectRuns;
 	queue: JobQueue;
+	webhooks: WebhookSubscriptions;
 	limiter: CallLimiter;
 	metrics: ServiceMetrics;
 	logger: Logger;
@@ -33,6 +35,7 @@ export async function createServices(config: ServiceConfig, logger: Logger = cre
 		store,
 		runs: new ProjectRuns(redis, new StoreKeys(config.keyPrefix)),
 		queue,
+		webhooks: new WebhookSubscriptions(redis, config.keyPrefix),
 		limiter: new CallLimiter(config.ollamaNumParallel),
 		metrics: new ServiceMetrics(),
 		logger,

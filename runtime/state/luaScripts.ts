@@ -47,3 +47,9 @@ export const APPEND_EVENT = script('appendEvent');
  * Returns {1} when deleted, {0, current version} on a version mismatch, {-1} when not found.
  */
 export const DELETE_PROJECT = script('deleteProject');
+
+/**
+ * KEYS: run record. ARGV: field, event id. Moves the field forward to the event id (never back),
+ * only while the record exists. Returns 1 when moved, 0 otherwise.
+ */
+export const MOVE_CURSOR = script('moveCursor');

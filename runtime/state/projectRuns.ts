@@ -2,6 +2,10 @@ import type { Redis } from 'ioredis';
 
 import type { ProjectRun, RunMode, RunSettings } from '../contracts/service';
 import { StoreKeys } from './keys';
+import { MOVE_CURSOR } from './luaScripts';
+import { runScript } from './runScript';
+
+const WEBHOOK_CURSOR = 'webhooks:after';
 
 /**
  * How the service runs each project, kept beside it in a hash (`<prefix>project:<id>:run`, removed
@@ -37,6 +41,16 @@ export class ProjectRuns {
 		const key = this.keys.run(projectId);
 		const [[, round]] = (await this.redis.multi().hincrby(key, 'round', 1).hset(key, 'mode', mode).exec()) as [[null, number], unknown];
 		return round;
+	}
+
+	/** The last event of the project's log that webhooks were sent out for (undefined: none yet). */
+	async webhookCursor(projectId: string): Promise<string | undefined> {
+		return (await this.redis.hget(this.keys.run(projectId), WEBHOOK_CURSOR)) ?? undefined;
+	}
+
+	/** Moves the webhook cursor forward to `eventId`; a slower concurrent caller never moves it back. */
+	async moveWebhookCursor(projectId: string, eventId: string): Promise<void> {
+		await runScript(this.redis, MOVE_CURSOR, [this.keys.run(projectId)], [WEBHOOK_CURSOR, eventId]);
 	}
 
 	/** True exactly once per project, round and status: the end of a run is announced once. */

@@ -2,6 +2,10 @@ import type { Project } from '../contracts/project';
 import { jobIds } from '../queue/jobIds';
 import type { Services } from '../service/services';
 import { TERMINAL_STATUSES } from '../state/lifecycle';
+import { announceWebhookEvents } from '../webhooks/deliver';
+import { projectOutcome } from './projectOutcome';
+
+export { projectOutcome };
 
 const ENDED = new Set<string>([...TERMINAL_STATUSES, 'failed']);
 
@@ -11,10 +15,12 @@ export function runEnded(project: Project): boolean {
 }
 
 /**
- * After any change a job made: a project that ended announces it once (callback), a project run in
- * auto mode gets its next step decided by an `advance` job for this exact version.
+ * After any change a job or the API made: webhooks go out for what changed, a project that ended
+ * announces it once (callback), a project run in auto mode gets its next step decided by an
+ * `advance` job for this exact version.
  */
 export async function continueProject(services: Services, project: Project): Promise<void> {
+	await announceWebhookEvents(services, project);
 	const run = await services.runs.get(project.id);
 	if (runEnded(project)) {
 		await announceEnd(services, project, run.round, run.settings.callbackUrl);
@@ -32,19 +38,4 @@ async function announceEnd(services: Services, project: Project, round: number, 
 		{ url: callbackUrl, projectId: project.id, body: projectOutcome(project) },
 		{ jobId: jobIds.callback(project.id, `${round}-${project.status}`), priority: 1 },
 	);
-}
-
-/** What a project's end callback carries: enough for the next n8n node, not the whole project. */
-export function projectOutcome(project: Project): Record<string, unknown> {
-	const tasks = Object.entries(project.tasks).map(([id, task]) => ({ id, status: task.status, attempts: task.attempts }));
-	return {
-		projectId: project.id,
-		title: project.title,
-		status: project.status,
-		reason: project.statusReason,
-		repository: project.repository,
-		client: project.client,
-		tasks,
-		usage: project.usage.total,
-	};
 }

@@ -4,9 +4,13 @@ import type { JobContext } from '../jobContext';
 
 const TIMEOUT_MS = 15_000;
 
-/** One POST of a result to a callback or deploy hook URL; 5xx, 429 and network errors are retried. */
+/**
+ * One POST of a result to a callback, deploy hook or webhook URL; 5xx, 429 and network errors are
+ * retried. A webhook delivery whose subscription was removed meanwhile is not sent.
+ */
 export async function callbackJob(context: JobContext): Promise<Record<string, unknown>> {
-	const { url, body } = context.job.data as CallbackJobData;
+	const { url, body, webhookId } = context.job.data as CallbackJobData;
+	if (webhookId !== undefined && !(await context.services.webhooks.get(webhookId))) return { url, skipped: 'unsubscribed' };
 	let response: Response;
 	try {
 		response = await fetch(url, {
@@ -20,6 +24,6 @@ export async function callbackJob(context: JobContext): Promise<Record<string, u
 	}
 	await response.arrayBuffer().catch(() => undefined);
 	if (response.status >= 500 || response.status === 429) throw new TransientError(`callback to ${url} answered HTTP ${response.status}`);
-	if (response.status >= 400) throw new InvalidInputError('callbackUrl', `${url} refused the callback with HTTP ${response.status}`);
+	if (response.status >= 400) throw new InvalidInputError(webhookId === undefined ? 'callbackUrl' : 'url', `${url} refused the callback with HTTP ${response.status}`);
 	return { url, status: response.status };
 }

@@ -45,7 +45,11 @@ export async function taskJob(context: JobContext): Promise<Record<string, unkno
 		await continueProject(context.services, project);
 		return { projectId, taskId, status: result.status, attempts: result.attempts, testStatus: result.report?.status ?? null };
 	} catch (error) {
-		if (error instanceof ProjectLeftDevelopment) return { projectId, taskId, status: 'stopped', projectStatus: error.status };
+		if (error instanceof ProjectLeftDevelopment) {
+			// What the task recorded before it stopped (a failed attempt) still goes out.
+			await continueProject(context.services, await store.get(projectId));
+			return { projectId, taskId, status: 'stopped', projectStatus: error.status };
+		}
 		throw error;
 	}
 }

@@ -1,6 +1,7 @@
 import type { TestJobData } from '../../contracts/service';
 import { runTesterStep } from '../../pipeline/testerStep';
 import { testerSettings } from '../agentSettings';
+import { continueProject } from '../continueProject';
 import type { JobContext } from '../jobContext';
 
 /** One tester turn (the AI Tester node's step): writes the task's tests once, runs them, finishes the attempt. */
@@ -9,6 +10,8 @@ export async function testJob(context: JobContext): Promise<Record<string, unkno
 	context.progress({ phase: 'testing', taskId: data.taskId });
 	const settings = testerSettings(context.services.config, context.settings, data);
 	const { project, report, written, attempt } = await runTesterStep(context.step, data.projectId, data.taskId, settings);
+	// The attempt ended (done or failed): webhooks, and the next step when the service drives the project.
+	await continueProject(context.services, project);
 	const task = project.tasks[data.taskId];
 	return {
 		projectId: project.id,

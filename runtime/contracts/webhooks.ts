@@ -1,0 +1,49 @@
+import { httpUrl } from './service';
+
+/**
+ * What a webhook subscription can ask for (the AI Company Trigger node's Events): each is POSTed
+ * once per occurrence to every subscription that lists it.
+ */
+export const EVENT_TYPES = ['project.planned', 'project.completed', 'project.failed', 'project.cancelled', 'task.done', 'task.failed'] as const;
+export type WebhookEventType = (typeof EVENT_TYPES)[number];
+
+/** POST /api/webhooks */
+export interface WebhookBody {
+	url: string;
+	events: WebhookEventType[];
+	/** Only this project's events; without it, every project's. */
+	projectId?: string;
+}
+
+export const webhookBodySchema = {
+	type: 'object',
+	additionalProperties: false,
+	required: ['url', 'events'],
+	properties: {
+		url: httpUrl,
+		events: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...EVENT_TYPES] } },
+		projectId: { type: 'string', minLength: 1, maxLength: 200 },
+	},
+} as const;
+
+/** A stored subscription, as every /api/webhooks route answers it. */
+export interface WebhookSubscription {
+	webhookId: string;
+	url: string;
+	/** In EVENT_TYPES order. */
+	events: WebhookEventType[];
+	projectId?: string;
+	createdAt: string;
+}
+
+/** What each delivery POSTs. */
+export interface WebhookDelivery {
+	event: WebhookEventType;
+	projectId: string;
+	/** For task.done and task.failed. */
+	taskId?: string;
+	/** When it happened (the event log's time), ISO 8601. */
+	at: string;
+	/** The project's outcome when the delivery was queued: status, reason, tasks, repository, usage. */
+	project: Record<string, unknown>;
+}

@@ -1,0 +1,16 @@
+import type { Project } from '../contracts/project';
+
+/** What a project's end callback and its webhooks carry: enough for the next n8n node, not the whole project. */
+export function projectOutcome(project: Project): Record<string, unknown> {
+	const tasks = Object.entries(project.tasks).map(([id, task]) => ({ id, status: task.status, attempts: task.attempts }));
+	return {
+		projectId: project.id,
+		title: project.title,
+		status: project.status,
+		reason: project.statusReason,
+		repository: project.repository,
+		client: project.client,
+		tasks,
+		usage: project.usage.total,
+	};
+}
