@@ -5,6 +5,7 @@ import { LlmClient } from '../../llm/llmClient';
 import { probeOllama } from '../../llm/probeOllama';
 import type { Services } from '../../service/services';
 import { StoreKeys } from '../../state/keys';
+import { tokenVerdict } from '../auth';
 
 const HEALTH_TIMEOUT_MS = 3000;
 
@@ -13,7 +14,7 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 	const { config, redis, queue, metrics } = services;
 	const connection = { baseUrl: config.ollamaHost, apiKey: config.ollamaApiKey };
 
-	const health = async (_request: FastifyRequest, reply: FastifyReply) => {
+	const checks = async () => {
 		const [redisCheck, ollamaCheck] = await Promise.all([
 			withTimeout(redis.ping()).then(
 				async () => ({ ok: true as const, queue: await withTimeout(queue.counts()) }),
@@ -25,12 +26,28 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 			),
 		]);
 		const status = !redisCheck.ok ? 'down' : ollamaCheck.ok ? 'ok' : 'degraded';
-		reply.code(redisCheck.ok ? 200 : 503);
 		return { status, service: 'ai-company-runtime', redis: redisCheck, ollama: ollamaCheck, llmSlots: config.ollamaNumParallel };
+	};
+	const health = async (_request: FastifyRequest, reply: FastifyReply) => {
+		const body = await checks();
+		reply.code(body.status === 'down' ? 503 : 200);
+		return body;
 	};
 	app.get('/health', { schema: { summary: 'Redis and Ollama reachability, queue depth (503 when Redis is down); needs no token', tags: ['system'] } }, health);
 	// The same behind the token: a client learns whether its token is accepted (401 when not).
 	app.get('/api/health', { schema: { summary: 'The same as /health, behind the API token: checks a credential', tags: ['system'] } }, health);
+
+	// Always 200 with what it found, so the n8n credential's Test button can turn each finding into
+	// its own sentence (its rules only read a successful answer). A refused token learns nothing more.
+	app.get(
+		'/api/credential-check',
+		{ schema: { summary: "For the n8n credential's Test button: is the token accepted, are Redis and Ollama reachable (always 200)", tags: ['system'] } },
+		async (request) => {
+			const token = tokenVerdict(request.headers.authorization, config.apiToken);
+			if (token === 'refused') return { service: 'ai-company-runtime', token };
+			return { ...(await checks()), token };
+		},
+	);
 
 	app.get('/api/models', { schema: { summary: "The model server's models, for the nodes' dropdowns", tags: ['system'] } }, async () => {
 		const llm = new LlmClient({ connection, timeoutMs: 10_000 });
