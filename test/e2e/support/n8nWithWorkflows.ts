@@ -11,11 +11,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RedisOptions } from 'ioredis';
 
 import * as n8n from '../../../scripts/lib/n8nInstance';
 import { OllamaTestServer, type Responder } from '../../support/ollamaTestServer';
-import { redisCredentialFor, testRedisOptions } from '../../support/redis';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const PACKAGE_NAME = 'n8n-nodes-ai-company';
@@ -60,14 +58,9 @@ export function credentialOf(workflow: Workflow, nodeName: string, type: string)
 	return reference;
 }
 
-/** n8n's built-in `redis` credential under a workflow's reference, for a Redis (default: the test database). */
-export function n8nRedisCredential(reference: CredentialRef, options: RedisOptions = testRedisOptions()): N8nCredential {
-	return { ...reference, type: 'redis', data: redisCredentialFor(options) };
-}
-
-/** Our `aiCompanyOllamaApi` credential under a workflow's reference, for an Ollama (test) server. */
-export function n8nOllamaCredential(reference: CredentialRef, baseUrl: string): N8nCredential {
-	return { ...reference, type: 'aiCompanyOllamaApi', data: { baseUrl, apiKey: '' } };
+/** Our `aiCompanyApi` credential under a workflow's reference, for a runtime service. */
+export function companyApiCredential(reference: CredentialRef, baseUrl: string, apiToken: string): N8nCredential {
+	return { ...reference, type: 'aiCompanyApi', data: { baseUrl, apiToken } };
 }
 
 export interface N8nWithWorkflowsOptions {
