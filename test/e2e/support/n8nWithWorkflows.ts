@@ -1,6 +1,5 @@
 /**
- * What every real-n8n e2e file does around its tests, once: an Ollama test server (when the
- * workflows call a model), a fresh n8n user folder, the packed package installed like the
+ * What every real-n8n e2e file does around its tests, once: a fresh n8n user folder, the packed package installed like the
  * Community Nodes screen does, the credentials and workflows imported with n8n's CLI and published,
  * n8n 2.41.1 started (Node 24, from the cache) with an owner account, the package's nodes checked
  * as loaded, the webhooks waited for; afterwards everything stopped, the timings logged, and the
@@ -13,7 +12,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import * as n8n from '../../../scripts/lib/n8nInstance';
-import { OllamaTestServer, type Responder } from '../../support/ollamaTestServer';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const PACKAGE_NAME = 'n8n-nodes-ai-company';
@@ -71,11 +69,9 @@ export interface N8nWithWorkflowsOptions {
 	webhookPaths: string[];
 	/** Node types of this package (without the package name) n8n must have loaded. */
 	expectNodes: string[];
-	/** Start an Ollama test server listing these models (and answering with `respondWith`, if given). */
-	ollama?: { models: string[]; respondWith?: Responder };
-	/** The credentials to import; called once the Ollama test server is up (`ollama.url` may go into them). */
+	/** The credentials to import; called when the start begins (the file's own servers are up by then). */
 	credentials: () => N8nCredential[];
-	/** Runs after n8n and the Ollama test server stopped, before the timings are logged (e.g. removes this run's Redis keys). */
+	/** Runs after n8n stopped, before the timings are logged (e.g. removes this run's Redis keys). */
 	afterStop?: () => Promise<void>;
 }
 
@@ -85,7 +81,6 @@ export class N8nWithWorkflows {
 	readonly timings: Record<string, number> = {};
 	userFolder: string | undefined;
 	private handle: n8n.N8nHandle | undefined;
-	private ollamaServer: OllamaTestServer | undefined;
 	private failed = false;
 
 	constructor(private readonly options: N8nWithWorkflowsOptions) {}
@@ -98,11 +93,6 @@ export class N8nWithWorkflows {
 
 	get url(): string {
 		return this.instance.url;
-	}
-
-	get ollama(): OllamaTestServer {
-		if (!this.ollamaServer) throw new Error('no Ollama test server: pass `ollama` to startN8nWithWorkflows');
-		return this.ollamaServer;
 	}
 
 	async timed<T>(label: string, step: () => Promise<T>): Promise<T> {
@@ -141,13 +131,9 @@ export class N8nWithWorkflows {
 	}
 
 	async start(): Promise<void> {
-		const { label, workflows, webhookPaths, expectNodes, ollama, credentials } = this.options;
+		const { label, workflows, webhookPaths, expectNodes, credentials } = this.options;
 		const started = Date.now();
 		try {
-			if (ollama) {
-				this.ollamaServer = await OllamaTestServer.start({ models: ollama.models });
-				if (ollama.respondWith) this.ollamaServer.respondWith(ollama.respondWith);
-			}
 			await this.timed('ensureN8nInstalled', () => n8n.ensureN8nInstalled());
 			const userFolder = mkdtempSync(path.join(tmpdir(), `aic-e2e-${label}-`));
 			this.userFolder = userFolder;
@@ -184,7 +170,6 @@ export class N8nWithWorkflows {
 	async stop(): Promise<void> {
 		try {
 			await this.handle?.stop();
-			await this.ollamaServer?.close();
 			await this.options.afterStop?.();
 		} finally {
 			console.log(`e2e timings (ms): ${JSON.stringify(this.timings)}`);
@@ -218,7 +203,7 @@ export async function failedExecutionSince(session: Session, workflowId: string,
 /**
  * Starts n8n with these workflows before the file's tests (beforeAll) and stops it after them
  * (afterAll); call it at the top level of a test file. What the tests use is on the result:
- * `instance` (url, logs), `ollama`, `post`, `timed`, `withN8nLog`.
+ * `instance` (url, logs), `post`, `timed`, `withN8nLog`.
  */
 export function startN8nWithWorkflows(options: N8nWithWorkflowsOptions): N8nWithWorkflows {
 	const e2e = new N8nWithWorkflows(options);
