@@ -1,32 +1,42 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Run this package in a real local n8n, in the foreground (`npm run start:local`).
+ * Run this package in a real local n8n, with the AI Company runtime service beside it, in the
+ * foreground (`npm run start:local`).
  *
  *   npm run build && npm run start:local
  *
  * - installs n8n 2.41.1 with its own Node 24 into a cache folder the first time (about 5 minutes);
  * - packs this repo (dist/ must be built) and installs it into the n8n user folder the way
  *   n8n's Community Nodes screen does; every run reinstalls it, the database is kept;
- * - creates or updates the credentials the templates refer to: "Ollama (local)" (our type
- *   aiCompanyOllamaApi, id aicOllamaLocal01) for OLLAMA_HOST, and "Redis (local)" (n8n's built-in
- *   type redis, id aicRedisLocal01) for REDIS_URL;
- * - imports the workflow templates in workflows/*.json that this user folder has not had yet;
+ * - starts the runtime service (`node runtime/dist/bin/aiCompanyWorker.js --role all`, log in
+ *   <AIC_HOME>/runtime.log) on 127.0.0.1:RUNTIME_PORT and waits until its /health answers;
+ * - creates or updates the one credential the templates refer to: "AI Company (local)" (type
+ *   aiCompanyApi, id aicCompanyApiLocal1) with that service's URL and API token;
+ * - imports and publishes the workflow templates in workflows/*.json that this user folder has not
+ *   had yet, so their webhooks answer at once;
  * - sets up an owner account on the first run (no setup screen) and prints how to sign in;
- * - starts n8n and prints the editor URL; Ctrl-C stops it.
+ * - starts n8n and prints the editor URL, the service URL and a curl to try.
+ * Ctrl-C or SIGTERM (also to `npm run start:local`, which does not pass it on) stops n8n, then the
+ * service. Both also stop by themselves if this script is killed (processGuard.js).
  *
  * Environment:
  *   AIC_HOME         n8n user folder (default ~/.n8n-ai-company; n8n's data is in <AIC_HOME>/.n8n)
  *   N8N_PORT         editor port (default 5678)
- *   OLLAMA_HOST      Ollama base URL for the credential (default http://127.0.0.1:11434)
- *   OLLAMA_API_KEY   Bearer token for an Ollama behind an authenticating proxy (default empty)
- *   REDIS_URL        Redis for the project store (default redis://127.0.0.1:6379): host, port,
- *                    user, password and database from redis[s]://[user[:password]@]host[:port][/db];
- *                    rediss:// turns on SSL
+ *   RUNTIME_PORT     the service's port (default 8000); the credential's Base URL is http://127.0.0.1:<RUNTIME_PORT>
+ *   API_TOKEN        the service's API token and the credential's (default: one generated once and
+ *                    kept in <AIC_HOME>/run-local.json)
+ *   REDIS_URL        Redis of the service (default redis://127.0.0.1:6379)
+ *   OLLAMA_HOST      the model server of the service (default http://127.0.0.1:11434)
+ *   GIT_REMOTE_BASE  where the service publishes projects (default <AIC_HOME>/git: a bare
+ *                    repository per project is created there)
+ *   Every other variable of the service (MODEL_PLANNER, MODEL_DEVELOPER, MODEL_TESTER, KEY_PREFIX,
+ *                    CONCURRENCY, GITHUB_TOKEN, ...; see README "The runtime service") is passed on
+ *                    to it; it listens on 127.0.0.1 only.
  *   AIC_OWNER_EMAIL / AIC_OWNER_PASSWORD   owner account (default owner@ai-company.local and a
  *                    generated password, kept in <AIC_HOME>/run-local.json); setting
  *                    AIC_OWNER_PASSWORD resets the owner's password to it at this start
- *   AIC_REIMPORT_TEMPLATES=1   import every template again (replaces your edits of them)
+ *   AIC_REIMPORT_TEMPLATES=1   import (and publish) every template again (replaces your edits of them)
  *   AIC_TEMPLATES_DIR  templates folder (default workflows/ of this repo)
  *   AIC_CACHE_DIR    where n8n is installed (default ~/.cache/n8n-nodes-ai-company)
  *   Any N8N_* variable is passed to n8n.
@@ -38,32 +48,50 @@ const os = require('node:os');
 const path = require('node:path');
 
 const n8n = require('./lib/n8nInstance');
+const { guardEnv, watchAncestors } = require('./lib/processGuard');
+const { startRuntime } = require('./lib/runtimeService');
 
 const REPO_ROOT = n8n.REPO_ROOT;
 const TEMPLATES_DIR = process.env.AIC_TEMPLATES_DIR ? path.resolve(process.env.AIC_TEMPLATES_DIR) : path.join(REPO_ROOT, 'workflows');
 
-/** The credentials the workflow templates refer to (`credentials.aiCompanyOllamaApi`, `credentials.redis`). */
-const LOCAL_OLLAMA_CREDENTIAL = { id: 'aicOllamaLocal01', name: 'Ollama (local)', type: 'aiCompanyOllamaApi' };
-const LOCAL_REDIS_CREDENTIAL = { id: 'aicRedisLocal01', name: 'Redis (local)', type: 'redis' };
-const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/** The credential the workflow templates refer to (`credentials.aiCompanyApi`). */
+const LOCAL_API_CREDENTIAL = { id: 'aicCompanyApiLocal1', name: 'AI Company (local)', type: 'aiCompanyApi' };
+const SERVICE_DEFAULTS = { RUNTIME_PORT: '8000', REDIS_URL: 'redis://127.0.0.1:6379', OLLAMA_HOST: 'http://127.0.0.1:11434' };
 
 /** @param {string} message */
 const say = (message) => process.stdout.write(`[start:local] ${message}\n`);
 
 async function main() {
 	const home = path.resolve(process.env.AIC_HOME || path.join(os.homedir(), '.n8n-ai-company'));
-	const port = Number(process.env.N8N_PORT || 5678);
-	if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`N8N_PORT is not a port: ${process.env.N8N_PORT}`);
-	const ollamaUrl = (process.env.OLLAMA_HOST || 'http://127.0.0.1:11434').replace(/\/+$/, '');
-	const ollama = { baseUrl: /^https?:\/\//.test(ollamaUrl) ? ollamaUrl : `http://${ollamaUrl}`, apiKey: process.env.OLLAMA_API_KEY || '' };
-	const redis = redisCredentialFromUrl(process.env.REDIS_URL || DEFAULT_REDIS_URL);
-
-	if (!(await n8n.isPortFree(port))) {
-		throw new Error(`port ${port} is in use: is n8n already running? Stop it, or choose another port with N8N_PORT=...`);
-	}
+	const port = portFrom(process.env, 'N8N_PORT', '5678');
 	fs.mkdirSync(home, { recursive: true });
 	const statePath = path.join(home, 'run-local.json');
 	const state = readState(statePath);
+	const service = serviceSettings(process.env, home, state, port);
+	if (service.tokenGenerated) writeState(statePath, state);
+
+	for (const [name, value] of [['N8N_PORT', port], ['RUNTIME_PORT', service.port]]) {
+		if (!(await n8n.isPortFree(/** @type {number} */ (value)))) {
+			throw new Error(`port ${value} is in use: is start:local (or another n8n or service) already running? Stop it, or choose another port with ${name}=...`);
+		}
+	}
+
+	// Stop everything on Ctrl-C, SIGTERM, or when npm (which does not pass SIGTERM on) is gone.
+	/** @type {import('./lib/n8nInstance').N8nHandle | undefined} */
+	let handle;
+	/** @type {import('./lib/runtimeService').RuntimeHandle | undefined} */
+	let runtime;
+	let stopping = false;
+	const shutdown = async (/** @type {string} */ why, code = 0) => {
+		if (stopping) return;
+		stopping = true;
+		say(`${why}: stopping n8n and the runtime service...`);
+		await handle?.stop();
+		await runtime?.stop();
+		process.exit(code);
+	};
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(signal));
+	watchAncestors((reason) => void shutdown(reason));
 
 	// 1. The package, as the Community Nodes screen would install it.
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-pack-'));
@@ -76,23 +104,30 @@ async function main() {
 		fs.rmSync(packDir, { recursive: true, force: true });
 	}
 
-	// 2. The credentials (created, or updated to the current OLLAMA_HOST / OLLAMA_API_KEY / REDIS_URL).
-	await n8n.importCredentials(home, [
-		{ ...LOCAL_OLLAMA_CREDENTIAL, data: ollama },
-		{ ...LOCAL_REDIS_CREDENTIAL, data: redis },
-	]);
-	say(`credential "${LOCAL_OLLAMA_CREDENTIAL.name}" (id ${LOCAL_OLLAMA_CREDENTIAL.id}) -> ${ollama.baseUrl}${ollama.apiKey ? ' with an API key' : ''}`);
-	say(`credential "${LOCAL_REDIS_CREDENTIAL.name}" (id ${LOCAL_REDIS_CREDENTIAL.id}) -> ${describeRedis(redis)}`);
+	// 2. The runtime service, before n8n: the nodes are its clients.
+	fs.mkdirSync(service.env.GIT_REMOTE_BASE, { recursive: true });
+	say(`starting the runtime service on ${service.url} (Redis ${redactUrl(service.env.REDIS_URL)}, Ollama ${service.env.OLLAMA_HOST}, publishing to ${service.env.GIT_REMOTE_BASE}; log in ${path.join(home, 'runtime.log')})`);
+	runtime = await startRuntime({ port: service.port, env: service.env, logFile: path.join(home, 'runtime.log') });
+	if (runtime.health?.status !== 'ok') {
+		say(`the service answers, but cannot reach Ollama at ${service.env.OLLAMA_HOST} (/health: ${JSON.stringify(runtime.health)}): start Ollama, or set OLLAMA_HOST`);
+	}
 
-	// 3. Workflow templates this user folder has not had yet (edits of imported ones are kept).
+	// 3. The credential (created, or updated to the current URL and token).
+	await n8n.importCredentials(home, [{ ...LOCAL_API_CREDENTIAL, data: { baseUrl: service.url, apiToken: service.token } }]);
+	say(`credential "${LOCAL_API_CREDENTIAL.name}" (id ${LOCAL_API_CREDENTIAL.id}) -> ${service.url} with the API token`);
+
+	// 4. Workflow templates this user folder has not had yet (edits of imported ones are kept).
 	const templates = readTemplates();
 	const reimport = process.env.AIC_REIMPORT_TEMPLATES === '1';
 	const fresh = templates.filter((t) => reimport || !state.templates[t.workflow.id]);
 	if (fresh.length > 0) {
 		await n8n.importWorkflow(home, fresh.map((t) => t.workflow));
-		for (const t of fresh) state.templates[t.workflow.id] = { file: t.file, sha256: t.sha256 };
+		for (const t of fresh) {
+			await n8n.publishWorkflow(home, t.workflow.id);
+			state.templates[t.workflow.id] = { file: t.file, sha256: t.sha256 };
+		}
 		writeState(statePath, state);
-		say(`imported workflow templates: ${fresh.map((t) => `${t.file} ("${t.workflow.name}")`).join(', ')}`);
+		say(`imported and published workflow templates: ${fresh.map((t) => `${t.file} ("${t.workflow.name}")`).join(', ')}`);
 	}
 	const changed = templates.filter((t) => !fresh.includes(t) && state.templates[t.workflow.id]?.sha256 !== t.sha256);
 	if (changed.length > 0) {
@@ -100,7 +135,7 @@ async function main() {
 	}
 	if (templates.length === 0) say(`no workflow templates in ${TEMPLATES_DIR}`);
 
-	// 4. Owner account: set on the first run, or when AIC_OWNER_PASSWORD is given.
+	// 5. Owner account: set on the first run, or when AIC_OWNER_PASSWORD is given.
 	const envEmail = process.env.AIC_OWNER_EMAIL;
 	const envPassword = process.env.AIC_OWNER_PASSWORD;
 	const applyOwner = !state.ownerApplied || Boolean(envEmail) || Boolean(envPassword);
@@ -109,30 +144,17 @@ async function main() {
 	if (applyOwner) {
 		owner = {
 			email: envEmail || state.owner?.email || 'owner@ai-company.local',
-			password: envPassword || state.owner?.password || generatePassword(),
+			password: envPassword || state.owner?.password || generateSecret('Aic-', '-1'),
 		};
 		// A password the user chose stays out of the state file.
 		state.owner = envPassword ? { email: owner.email } : owner;
 		writeState(statePath, state);
 	}
 
-	// 5. n8n in the foreground.
-	/** @type {import('./lib/n8nInstance').N8nHandle | undefined} */
-	let handle;
-	let stopping = false;
-	const shutdown = async (/** @type {string} */ signal) => {
-		if (stopping) return;
-		stopping = true;
-		say(`${signal}: stopping n8n...`);
-		await handle?.stop();
-		process.exit(0);
-	};
-	process.on('SIGINT', () => void shutdown('SIGINT'));
-	process.on('SIGTERM', () => void shutdown('SIGTERM'));
-
+	// 6. n8n in the foreground.
 	say(`starting n8n ${n8n.N8N_VERSION} on port ${port} (data in ${path.join(home, '.n8n')}, log in ${path.join(home, 'n8n.log')})`);
 	/** @type {Record<string, string | undefined>} */
-	const env = { N8N_SECURE_COOKIE: process.env.N8N_SECURE_COOKIE || 'false' };
+	const env = { N8N_SECURE_COOKIE: process.env.N8N_SECURE_COOKIE || 'false', ...guardEnv() };
 	if (process.env.N8N_LISTEN_ADDRESS) env.N8N_LISTEN_ADDRESS = process.env.N8N_LISTEN_ADDRESS;
 	if (process.env.N8N_HOST) env.N8N_HOST = process.env.N8N_HOST;
 	handle = await n8n.startN8n({
@@ -155,19 +177,108 @@ async function main() {
 	console.log('');
 	say(`n8n is running: ${handle.url}  (started in ${Math.round(handle.startMs / 1000)} s)`);
 	say(`nodes: ${loaded.nodes.join(', ') || '(none found: check the log above)'}`);
+	say(`the runtime service: ${service.url}  (API token ${service.token}; log ${runtime.logFile})`);
 	if (state.owner?.password) {
 		say(`sign in as ${state.owner.email} / ${state.owner.password}   (from ${statePath}, unless you changed it in n8n)`);
 	} else if (state.owner) {
 		say(`sign in as ${state.owner.email} with the AIC_OWNER_PASSWORD you chose`);
 	}
-	say('Ctrl-C stops n8n.');
+	for (const line of tryLines(handle.url, service)) say(line);
+	say('Ctrl-C stops n8n and the service.');
 
-	// Stay in the foreground until n8n ends (or Ctrl-C).
-	while (!handle.exited()) await n8n.sleep(500);
+	// Stay in the foreground until n8n or the service ends (or Ctrl-C).
+	while (!handle.exited() && !runtime.exited()) await n8n.sleep(500);
 	if (!stopping) {
-		say('n8n exited on its own; last lines of its log:');
-		console.log(handle.tail(30));
-		process.exit(1);
+		const which = handle.exited() ? 'n8n' : 'the runtime service';
+		say(`${which} exited on its own; last lines of its log:`);
+		console.log(handle.exited() ? handle.tail(30) : runtime.tail(30));
+		await shutdown(`${which} ended`, 1);
+	}
+}
+
+/**
+ * A port from the environment, or the default.
+ * @param {NodeJS.ProcessEnv} env @param {string} name @param {string} fallback
+ */
+function portFrom(env, name, fallback) {
+	const text = env[name] || fallback;
+	const port = Number(text);
+	if (!/^\d+$/.test(text) || port <= 0 || port > 65535) throw new Error(`${name} is not a port (1-65535): ${JSON.stringify(text)}`);
+	return port;
+}
+
+/**
+ * @typedef {object} ServiceSettings
+ * @property {number} port
+ * @property {string} url             the credential's Base URL
+ * @property {string} token           the service's API_TOKEN and the credential's API Token
+ * @property {boolean} tokenGenerated  a new token was put in the state (write it)
+ * @property {{ PORT: string, HOST: string, API_TOKEN: string, REDIS_URL: string, OLLAMA_HOST: string, GIT_REMOTE_BASE: string }} env
+ */
+
+/**
+ * How start:local runs the service, from the environment: its port, URL and token (API_TOKEN, or
+ * the one kept in the state, or a new one put there), and the variables it gets.
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string} home  AIC_HOME
+ * @param {RunLocalState} state  read from <AIC_HOME>/run-local.json; a generated token is added to it
+ * @param {number} n8nPort
+ * @returns {ServiceSettings}
+ */
+function serviceSettings(env, home, state, n8nPort) {
+	const port = portFrom(env, 'RUNTIME_PORT', SERVICE_DEFAULTS.RUNTIME_PORT);
+	if (port === n8nPort) throw new Error(`RUNTIME_PORT and N8N_PORT are both ${port}: the service and n8n need a port each`);
+	let token = env.API_TOKEN?.trim() ?? '';
+	let tokenGenerated = false;
+	if (env.API_TOKEN !== undefined && !token) throw new Error('API_TOKEN is set but empty: unset it (start:local then generates one) or give a token');
+	if (!token) {
+		if (!state.serviceToken) {
+			state.serviceToken = generateSecret('aic_', '');
+			tokenGenerated = true;
+		}
+		token = state.serviceToken;
+	}
+	const url = `http://127.0.0.1:${port}`;
+	return {
+		port,
+		url,
+		token,
+		tokenGenerated,
+		env: {
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			API_TOKEN: token,
+			REDIS_URL: env.REDIS_URL || SERVICE_DEFAULTS.REDIS_URL,
+			OLLAMA_HOST: env.OLLAMA_HOST || SERVICE_DEFAULTS.OLLAMA_HOST,
+			GIT_REMOTE_BASE: env.GIT_REMOTE_BASE || path.join(home, 'git'),
+		},
+	};
+}
+
+/**
+ * What to paste to see it work: the plan-project template's webhook, and the service itself.
+ * @param {string} n8nUrl @param {ServiceSettings} service
+ */
+function tryLines(n8nUrl, service) {
+	const body = JSON.stringify({ title: 'Todo API', requirements: 'A small todo REST API in Node.js, with tests' });
+	return [
+		'try it:',
+		`  curl -s -XPOST ${n8nUrl}/webhook/plan-project -H 'content-type: application/json' -d '${body}'`,
+		`  curl -s ${service.url}/api/projects -H 'Authorization: Bearer ${service.token}'`,
+	];
+}
+
+/**
+ * A URL for the console: its password replaced by ***.
+ * @param {string} url
+ */
+function redactUrl(url) {
+	try {
+		const parsed = new URL(url);
+		if (parsed.password) parsed.password = '***';
+		return parsed.toString().replace(/\/$/, '');
+	} catch {
+		return '(not a URL)';
 	}
 }
 
@@ -176,6 +287,7 @@ async function main() {
  * @property {Record<string, { file: string, sha256: string }>} templates  imported template ids
  * @property {{ email: string, password?: string }} [owner]
  * @property {boolean} [ownerApplied]
+ * @property {string} [serviceToken]  the service's API token, when start:local generated it
  */
 
 /** @param {string} file @returns {RunLocalState} */
@@ -217,66 +329,12 @@ function readTemplates() {
 	return templates;
 }
 
-/**
- * @typedef {object} RedisCredentialData  n8n's built-in `redis` credential
- * @property {string} host
- * @property {number} port
- * @property {string} user
- * @property {string} password
- * @property {number} database
- * @property {boolean} ssl
- * @property {boolean} disableTlsVerification
- */
-
-/**
- * n8n's `redis` credential from a Redis URL: redis[s]://[user[:password]@]host[:port][/database]
- * (port 6379 and database 0 when left out; user and password percent-decoded; rediss:// is SSL).
- * @param {string} url
- * @returns {RedisCredentialData}
- */
-function redisCredentialFromUrl(url) {
-	const usage = 'expected redis://[user[:password]@]host[:port][/database]';
-	/** @type {URL} */
-	let parsed;
-	try {
-		parsed = new URL(url);
-	} catch {
-		throw new Error(`REDIS_URL is not a URL (${usage}): ${url}`);
-	}
-	if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-		throw new Error(`REDIS_URL must start with redis:// or rediss:// (${usage}), got ${parsed.protocol}//`);
-	}
-	const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-	if (!host) throw new Error(`REDIS_URL has no host (${usage})`);
-	const database = parsed.pathname.replace(/^\/+|\/+$/g, '');
-	if (database && !/^\d+$/.test(database)) throw new Error(`REDIS_URL's database must be a number, got "${database}" (${usage})`);
-	return {
-		host,
-		port: parsed.port ? Number(parsed.port) : 6379,
-		user: decodeURIComponent(parsed.username),
-		password: decodeURIComponent(parsed.password),
-		database: database ? Number(database) : 0,
-		ssl: parsed.protocol === 'rediss:',
-		disableTlsVerification: false,
-	};
+/** @param {string} prefix @param {string} suffix */
+function generateSecret(prefix, suffix) {
+	return `${prefix}${crypto.randomBytes(18).toString('base64url')}${suffix}`;
 }
 
-/**
- * Where a Redis credential points, for the console: never the password.
- * @param {RedisCredentialData} redis
- */
-function describeRedis(redis) {
-	const host = redis.host.includes(':') ? `[${redis.host}]` : redis.host;
-	const user = redis.user ? `${encodeURIComponent(redis.user)}@` : '';
-	const password = redis.password ? ' with a password' : '';
-	return `${redis.ssl ? 'rediss' : 'redis'}://${user}${host}:${redis.port}/${redis.database}${password}`;
-}
-
-function generatePassword() {
-	return `Aic-${crypto.randomBytes(12).toString('base64url')}-1`;
-}
-
-module.exports = { LOCAL_OLLAMA_CREDENTIAL, LOCAL_REDIS_CREDENTIAL, redisCredentialFromUrl, describeRedis };
+module.exports = { LOCAL_API_CREDENTIAL, portFrom, serviceSettings, tryLines, redactUrl };
 
 if (require.main === module) {
 	main().catch((error) => {

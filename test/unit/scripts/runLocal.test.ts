@@ -1,70 +1,273 @@
-// What `npm run start:local` (scripts/run-local.js) creates for the templates: the credentials
-// they refer to, the Redis one from REDIS_URL.
+// What `npm run start:local` (scripts/run-local.js) sets up: the credential the templates refer to,
+// the runtime service's settings, and children (the service, n8n) that end when it ends, however it
+// ends: Ctrl-C, a SIGTERM that npm does not pass on, or a SIGKILL.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-interface CredentialSpec {
-	id: string;
-	name: string;
-	type: string;
-}
-interface RedisCredentialData {
-	host: string;
+interface ServiceSettings {
 	port: number;
-	user: string;
-	password: string;
-	database: number;
-	ssl: boolean;
-	disableTlsVerification: boolean;
+	url: string;
+	token: string;
+	tokenGenerated: boolean;
+	env: Record<'PORT' | 'HOST' | 'API_TOKEN' | 'REDIS_URL' | 'OLLAMA_HOST' | 'GIT_REMOTE_BASE', string>;
 }
-// A plain CommonJS script without type declarations (it runs main() only when run itself).
+interface RunLocalState {
+	templates: Record<string, unknown>;
+	serviceToken?: string;
+}
+// Plain CommonJS scripts without type declarations (run-local runs main() only when run itself).
 const runLocal = require('../../../scripts/run-local.js') as {
-	LOCAL_OLLAMA_CREDENTIAL: CredentialSpec;
-	LOCAL_REDIS_CREDENTIAL: CredentialSpec;
-	redisCredentialFromUrl: (url: string) => RedisCredentialData;
-	describeRedis: (redis: RedisCredentialData) => string;
+	LOCAL_API_CREDENTIAL: { id: string; name: string; type: string };
+	portFrom: (env: NodeJS.ProcessEnv, name: string, fallback: string) => number;
+	serviceSettings: (env: NodeJS.ProcessEnv, home: string, state: RunLocalState, n8nPort: number) => ServiceSettings;
+	tryLines: (n8nUrl: string, service: ServiceSettings) => string[];
+	redactUrl: (url: string) => string;
 };
+const runtimeService = require('../../../scripts/lib/runtimeService.js') as {
+	RUNTIME_BIN: string;
+	startRuntime: (options: { port: number; env: Record<string, string>; logFile: string; bin?: string; timeoutMs?: number; stopGraceMs?: number }) => Promise<{
+		url: string;
+		pid: number;
+		health: unknown;
+		stop: () => Promise<void>;
+		exited: () => boolean;
+	}>;
+};
+const processGuard = require('../../../scripts/lib/processGuard.js') as {
+	PARENT_ENV: string;
+	guardEnv: (nodeOptions?: string) => Record<string, string>;
+	guardThisProcess: () => boolean;
+	ancestorsToWatch: (ppid?: number) => number[];
+};
+const { findFreePort } = require('../../../scripts/lib/n8nInstance') as { findFreePort: () => Promise<number> };
 
-describe('run-local credentials', () => {
-	it('are the ones the templates refer to: "Ollama (local)" of our type and "Redis (local)" of n8n\'s redis type', () => {
-		expect(runLocal.LOCAL_OLLAMA_CREDENTIAL).toEqual({ id: 'aicOllamaLocal01', name: 'Ollama (local)', type: 'aiCompanyOllamaApi' });
-		expect(runLocal.LOCAL_REDIS_CREDENTIAL).toEqual({ id: 'aicRedisLocal01', name: 'Redis (local)', type: 'redis' });
+const GUARD = require.resolve('../../../scripts/lib/processGuard.js');
+const RUNTIME_SERVICE = require.resolve('../../../scripts/lib/runtimeService.js');
+
+describe('run-local: the credential', () => {
+	it('is the one the templates refer to: "AI Company (local)" of the aiCompanyApi type', () => {
+		expect(runLocal.LOCAL_API_CREDENTIAL).toEqual({ id: 'aicCompanyApiLocal1', name: 'AI Company (local)', type: 'aiCompanyApi' });
+	});
+});
+
+describe('run-local: the service settings', () => {
+	const home = '/home/ada/.n8n-ai-company';
+
+	it('default to port 8000 on loopback, the local Redis and Ollama, and <AIC_HOME>/git; the token is generated once and kept', () => {
+		const state: RunLocalState = { templates: {} };
+		const first = runLocal.serviceSettings({}, home, state, 5678);
+		expect(first).toMatchObject({ port: 8000, url: 'http://127.0.0.1:8000', tokenGenerated: true });
+		expect(first.token).toMatch(/^aic_[\w-]{24}$/);
+		expect(state.serviceToken).toBe(first.token);
+		expect(first.env).toEqual({
+			PORT: '8000',
+			HOST: '127.0.0.1',
+			API_TOKEN: first.token,
+			REDIS_URL: 'redis://127.0.0.1:6379',
+			OLLAMA_HOST: 'http://127.0.0.1:11434',
+			GIT_REMOTE_BASE: join(home, 'git'),
+		});
+		const again = runLocal.serviceSettings({}, home, state, 5678);
+		expect(again).toMatchObject({ token: first.token, tokenGenerated: false });
+		expect(runLocal.serviceSettings({}, home, { templates: {} }, 5678).token).not.toBe(first.token);
 	});
 
-	it('reads the default REDIS_URL as the local Redis, database 0, no TLS', () => {
-		expect(runLocal.redisCredentialFromUrl('redis://127.0.0.1:6379')).toEqual({
-			host: '127.0.0.1',
-			port: 6379,
-			user: '',
-			password: '',
-			database: 0,
-			ssl: false,
-			disableTlsVerification: false,
+	it('take RUNTIME_PORT, API_TOKEN, REDIS_URL, OLLAMA_HOST and GIT_REMOTE_BASE from the environment', () => {
+		const state: RunLocalState = { templates: {}, serviceToken: 'kept' };
+		const settings = runLocal.serviceSettings(
+			{ RUNTIME_PORT: '8100', API_TOKEN: ' s3cret ', REDIS_URL: 'redis://cache:6380/2', OLLAMA_HOST: 'http://gpu:11434', GIT_REMOTE_BASE: '/srv/git' },
+			home,
+			state,
+			5678,
+		);
+		expect(settings).toMatchObject({ port: 8100, url: 'http://127.0.0.1:8100', token: 's3cret', tokenGenerated: false });
+		expect(settings.env).toMatchObject({ PORT: '8100', API_TOKEN: 's3cret', REDIS_URL: 'redis://cache:6380/2', OLLAMA_HOST: 'http://gpu:11434', GIT_REMOTE_BASE: '/srv/git' });
+		expect(state.serviceToken).toBe('kept');
+	});
+
+	it('refuse a port that is not one, the editor\'s port, and an empty API_TOKEN, naming the variable', () => {
+		const state: RunLocalState = { templates: {} };
+		expect(() => runLocal.serviceSettings({ RUNTIME_PORT: '80a' }, home, state, 5678)).toThrow('RUNTIME_PORT is not a port (1-65535): "80a"');
+		expect(() => runLocal.serviceSettings({ RUNTIME_PORT: '70000' }, home, state, 5678)).toThrow('RUNTIME_PORT is not a port');
+		expect(() => runLocal.serviceSettings({ RUNTIME_PORT: '5678' }, home, state, 5678)).toThrow('RUNTIME_PORT and N8N_PORT are both 5678');
+		expect(() => runLocal.serviceSettings({ API_TOKEN: '  ' }, home, state, 5678)).toThrow('API_TOKEN is set but empty');
+		expect(() => runLocal.portFrom({ N8N_PORT: '0' }, 'N8N_PORT', '5678')).toThrow('N8N_PORT is not a port');
+		expect(runLocal.portFrom({}, 'N8N_PORT', '5678')).toBe(5678);
+	});
+
+	it('print URLs without their password, and a curl for the plan-project webhook and the service', () => {
+		expect(runLocal.redactUrl('redis://ops:p%40ss@cache:6380/3')).toBe('redis://ops:***@cache:6380/3');
+		expect(runLocal.redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+		const settings = runLocal.serviceSettings({ API_TOKEN: 'tok' }, home, { templates: {} }, 5678);
+		const lines = runLocal.tryLines('http://127.0.0.1:5678', settings).join('\n');
+		expect(lines).toContain("curl -s -XPOST http://127.0.0.1:5678/webhook/plan-project -H 'content-type: application/json' -d '{\"title\":\"Todo API\"");
+		expect(lines).toContain("curl -s http://127.0.0.1:8000/api/projects -H 'Authorization: Bearer tok'");
+	});
+});
+
+/** A stand-in for ai-company-worker: records its environment and signals, answers /health. */
+const FAKE_SERVICE = `
+const fs = require('node:fs');
+const http = require('node:http');
+const out = process.env.FAKE_OUT;
+if (process.env.FAKE_EXIT) { console.error('ai-company-worker: PORT: must be between 0 and 65535, got 70000'); process.exit(2); }
+const health = Number(process.env.FAKE_HEALTH || 200);
+fs.writeFileSync(out + '.env', JSON.stringify({ argv: process.argv.slice(2), PORT: process.env.PORT, API_TOKEN: process.env.API_TOKEN, GIT_REMOTE_BASE: process.env.GIT_REMOTE_BASE, ppid: process.ppid }));
+const server = http.createServer((req, res) => {
+  res.writeHead(req.url === '/health' ? health : 404, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ status: health === 200 ? 'ok' : 'down' }));
+}).listen(Number(process.env.PORT), '127.0.0.1');
+process.on('SIGTERM', () => { fs.appendFileSync(out + '.signals', 'SIGTERM\\n'); server.close(); process.exit(0); });
+`;
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}
+
+describe('run-local: the runtime service as a child', () => {
+	let dir: string;
+	const started: ChildProcess[] = [];
+	const pids: number[] = [];
+	beforeEach(() => {
+		dir = mkdtempSync(join(tmpdir(), 'aic-run-local-'));
+		writeFileSync(join(dir, 'fakeService.js'), FAKE_SERVICE);
+	});
+	afterEach(() => {
+		for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+		for (const pid of pids.splice(0)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+		rmSync(dir, { recursive: true, force: true });
+	});
+
+	it('starts it with --role all and its variables, waits for /health, stops it with SIGTERM', async () => {
+		const port = await findFreePort();
+		const runtime = await runtimeService.startRuntime({
+			port,
+			env: { API_TOKEN: 'tok', GIT_REMOTE_BASE: join(dir, 'git'), FAKE_OUT: join(dir, 'out') },
+			logFile: join(dir, 'runtime.log'),
+			bin: join(dir, 'fakeService.js'),
+		});
+		pids.push(runtime.pid);
+		expect(runtime).toMatchObject({ url: `http://127.0.0.1:${port}`, health: { status: 'ok' } });
+		expect(JSON.parse(readFileSync(join(dir, 'out.env'), 'utf8'))).toEqual({
+			argv: ['--role', 'all'],
+			PORT: String(port),
+			API_TOKEN: 'tok',
+			GIT_REMOTE_BASE: join(dir, 'git'),
+			ppid: process.pid,
+		});
+		await runtime.stop();
+		expect(runtime.exited()).toBe(true);
+		expect(readFileSync(join(dir, 'out.signals'), 'utf8')).toBe('SIGTERM\n');
+	});
+
+	it('fails with the end of its log when it exits during start, or never gets Redis', async () => {
+		const start = (env: Record<string, string>, timeoutMs = 10_000) =>
+			findFreePort().then((port) =>
+				runtimeService.startRuntime({ port, env: { FAKE_OUT: join(dir, 'out'), ...env }, logFile: join(dir, 'runtime.log'), bin: join(dir, 'fakeService.js'), timeoutMs }),
+			);
+		await expect(start({ FAKE_EXIT: '1' })).rejects.toThrow(/exited during start \(code 2.*\n[^]*PORT: must be between 0 and 65535/);
+		await expect(start({ FAKE_HEALTH: '503' }, 1_500)).rejects.toThrow(/not ready within 2 s \(last \/health: HTTP 503 .*\): it cannot reach Redis; check REDIS_URL/);
+		// The one that answered 503 was stopped, not left behind.
+		expect(readFileSync(join(dir, 'out.signals'), 'utf8')).toBe('SIGTERM\n');
+		await expect(runtimeService.startRuntime({ port: 1, env: {}, logFile: join(dir, 'runtime.log'), bin: join(dir, 'missing.js') })).rejects.toThrow(
+			'the runtime service is not built',
+		);
+	});
+
+	/** The pieces of run-local as an npm script: watches its ancestors, starts the (fake) service as a guarded child. */
+	function writeNpmProject(): void {
+		const script = `
+const fs = require('node:fs');
+const { watchAncestors } = require(${JSON.stringify(GUARD)});
+const { startRuntime } = require(${JSON.stringify(RUNTIME_SERVICE)});
+(async () => {
+  const runtime = await startRuntime({ port: Number(process.env.FAKE_PORT), env: { FAKE_OUT: process.env.FAKE_OUT }, logFile: process.env.FAKE_OUT + '.log', bin: process.env.FAKE_BIN });
+  const stop = async () => { await runtime.stop(); process.exit(0); };
+  process.on('SIGTERM', stop);
+  watchAncestors(stop, { intervalMs: 100 });
+  fs.writeFileSync(process.env.FAKE_OUT + '.pids', JSON.stringify({ runLocal: process.pid, service: runtime.pid }));
+  setInterval(() => {}, 1000);
+})();
+`;
+		writeFileSync(join(dir, 'runLocal.js'), script);
+		writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fake-start-local', version: '1.0.0', private: true, scripts: { 'start:local': 'node runLocal.js' } }));
+	}
+
+	async function startUnderNpm(): Promise<{ npm: ChildProcess; runLocal: number; service: number }> {
+		writeNpmProject();
+		const npm = spawn('npm', ['run', 'start:local', '--silent'], {
+			cwd: dir,
+			env: { ...process.env, FAKE_PORT: String(await findFreePort()), FAKE_OUT: join(dir, 'out'), FAKE_BIN: join(dir, 'fakeService.js') },
+			stdio: 'ignore',
+		});
+		started.push(npm);
+		await until('the service to start under npm', () => existsSync(join(dir, 'out.pids')), 20_000);
+		const { runLocal: runLocalPid, service } = JSON.parse(readFileSync(join(dir, 'out.pids'), 'utf8')) as { runLocal: number; service: number };
+		pids.push(runLocalPid, service);
+		return { npm, runLocal: runLocalPid, service };
+	}
+
+	it('a SIGTERM to `npm run start:local`, which npm does not pass on, still stops run-local and the service, gracefully', async () => {
+		const { npm, runLocal: runLocalPid, service } = await startUnderNpm();
+		npm.kill('SIGTERM');
+		await until('run-local and the service to end', () => !alive(runLocalPid) && !alive(service));
+		expect(readFileSync(join(dir, 'out.signals'), 'utf8')).toBe('SIGTERM\n');
+	}, 30_000);
+
+	it('a SIGKILL of run-local itself still ends the service (the guard in the child)', async () => {
+		const { runLocal: runLocalPid, service } = await startUnderNpm();
+		process.kill(runLocalPid, 'SIGKILL');
+		await until('the service to end', () => !alive(service));
+		expect(readFileSync(join(dir, 'out.signals'), 'utf8')).toBe('SIGTERM\n');
+	}, 30_000);
+});
+
+describe('processGuard', () => {
+	it('guards only a direct child of the pid it names (not the task runners n8n starts)', () => {
+		const saved = process.env[processGuard.PARENT_ENV];
+		try {
+			process.env[processGuard.PARENT_ENV] = String(process.pid);
+			expect(processGuard.guardThisProcess()).toBe(false);
+			delete process.env[processGuard.PARENT_ENV];
+			expect(processGuard.guardThisProcess()).toBe(false);
+		} finally {
+			if (saved === undefined) delete process.env[processGuard.PARENT_ENV];
+			else process.env[processGuard.PARENT_ENV] = saved;
+		}
+	});
+
+	it('puts itself in front of NODE_OPTIONS, naming this process as the parent', () => {
+		expect(processGuard.guardEnv('--max-old-space-size=4096')).toEqual({
+			[processGuard.PARENT_ENV]: String(process.pid),
+			NODE_OPTIONS: `--require ${JSON.stringify(GUARD)} --max-old-space-size=4096`,
 		});
 	});
 
-	it('reads user, password (percent-decoded), database and rediss as SSL; the description leaves the password out', () => {
-		const redis = runLocal.redisCredentialFromUrl('rediss://ops:p%40ss%3Aw0rd@cache.example.com:6380/3');
-		expect(redis).toEqual({
-			host: 'cache.example.com',
-			port: 6380,
-			user: 'ops',
-			password: 'p@ss:w0rd',
-			database: 3,
-			ssl: true,
-			disableTlsVerification: false,
+	it('watches the parent, and the parent\'s parent when the parent is a shell (npm runs scripts with sh -c)', async () => {
+		// "; true" keeps sh from exec'ing node in its place.
+		const child = spawn('sh', ['-c', '"$NODE" -e "console.log(JSON.stringify(require(process.env.GUARD).ancestorsToWatch()))"; true'], {
+			env: { ...process.env, NODE: process.execPath, GUARD },
+			stdio: ['ignore', 'pipe', 'inherit'],
 		});
-		const described = runLocal.describeRedis(redis);
-		expect(described).toBe('rediss://ops@cache.example.com:6380/3 with a password');
-		expect(described).not.toContain('w0rd');
-	});
-
-	it('takes a password without a user, the default port, and an IPv6 host', () => {
-		expect(runLocal.redisCredentialFromUrl('redis://:secret@[::1]/2')).toMatchObject({ host: '::1', port: 6379, user: '', password: 'secret', database: 2 });
-		expect(runLocal.describeRedis(runLocal.redisCredentialFromUrl('redis://[::1]'))).toBe('redis://[::1]:6379/0');
-	});
-
-	it('refuses what is not a Redis URL, saying what it expects', () => {
-		expect(() => runLocal.redisCredentialFromUrl('127.0.0.1:6379')).toThrow(/redis:\/\/ or rediss:\/\/|not a URL/);
-		expect(() => runLocal.redisCredentialFromUrl('http://127.0.0.1:6379')).toThrow('REDIS_URL must start with redis:// or rediss://');
-		expect(() => runLocal.redisCredentialFromUrl('redis://127.0.0.1:6379/cache')).toThrow('database must be a number, got "cache"');
+		let out = '';
+		child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+		await new Promise((resolve) => child.once('exit', resolve));
+		expect(JSON.parse(out)).toEqual([child.pid, process.pid]);
+		expect(processGuard.ancestorsToWatch(1)).toEqual([]);
 	});
 });

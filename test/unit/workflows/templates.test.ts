@@ -1,8 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { INodeType } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyCollection, INodeType } from 'n8n-workflow';
 
+import { AiCompany } from '../../../nodes/AiCompany/AiCompany.node';
+import { AiCompanyTrigger } from '../../../nodes/AiCompanyTrigger/AiCompanyTrigger.node';
 import { AiDeveloper } from '../../../nodes/AiDeveloper/AiDeveloper.node';
 import { AiPlanner } from '../../../nodes/AiPlanner/AiPlanner.node';
 import { AiTester } from '../../../nodes/AiTester/AiTester.node';
@@ -12,7 +14,10 @@ import { cacheRoot } from '../../../scripts/lib/n8nInstance';
 
 const PACKAGE = 'n8n-nodes-ai-company';
 const ourNodes = new Map<string, INodeType>(
-	[new AiPlanner(), new TaskSplitter(), new ProjectState(), new AiDeveloper(), new AiTester()].map((n) => [`${PACKAGE}.${n.description.name}`, n]),
+	[new AiPlanner(), new TaskSplitter(), new ProjectState(), new AiDeveloper(), new AiTester(), new AiCompany(), new AiCompanyTrigger()].map((n) => [
+		`${PACKAGE}.${n.description.name}`,
+		n as INodeType,
+	]),
 );
 const packageJson = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { n8n: { nodes: string[] } };
 
@@ -42,15 +47,51 @@ function n8nBaseNodeTypes(): { source: string; types: Map<string, number[]>; ins
 		types: new Map([
 			['n8n-nodes-base.webhook', [1, 1.1, 2, 2.1]],
 			['n8n-nodes-base.if', [1, 2, 2.1, 2.2, 2.3]],
+			['n8n-nodes-base.limit', [1]],
 			['n8n-nodes-base.stickyNote', [1]],
 		]),
 	};
 }
 const n8nBase = n8nBaseNodeTypes();
 
-/** The credentials `npm run start:local` creates (a plain CommonJS script; main() runs only when run itself). */
-const runLocal = require('../../../scripts/run-local.js') as Record<'LOCAL_OLLAMA_CREDENTIAL' | 'LOCAL_REDIS_CREDENTIAL', { id: string; name: string; type: string }>;
-const localCredentials = new Map([runLocal.LOCAL_OLLAMA_CREDENTIAL, runLocal.LOCAL_REDIS_CREDENTIAL].map(({ type, id, name }) => [type, { id, name }]));
+/** The credential `npm run start:local` creates (a plain CommonJS script; main() runs only when run itself). */
+const runLocal = require('../../../scripts/run-local.js') as Record<'LOCAL_API_CREDENTIAL', { id: string; name: string; type: string }>;
+const localCredentials = new Map([runLocal.LOCAL_API_CREDENTIAL].map(({ type, id, name }) => [type, { id, name }]));
+
+/**
+ * Where a template's parameter values are refused by the node's description: a name the node does
+ * not have (at the top level, or inside a collection such as Options or Intake Fields), one set where
+ * the node does not show it (its displayOptions), or a value that is not one of a fixed options
+ * parameter's values. One line per problem, naming the parameter.
+ */
+function parameterProblems(properties: INodeProperties[], parameters: Record<string, unknown>, where = ''): string[] {
+	const problems: string[] = [];
+	const valueOf = (name: string) => (name in parameters ? parameters[name] : properties.find((p) => p.name === name)?.default);
+	// Shown for these parameters: n8n ignores (and the editor hides) a value of a parameter that is not.
+	const shown = (p: INodeProperties) => Object.entries(p.displayOptions?.show ?? {}).every(([key, values]) => (values as unknown[]).includes(valueOf(key)));
+	for (const [name, value] of Object.entries(parameters)) {
+		const named = properties.filter((p) => p.name === name);
+		const candidates = named.filter(shown);
+		if (named.length === 0) {
+			problems.push(`${where}${name}: not a parameter of the node (it has ${[...new Set(properties.map((p) => p.name))].join(', ')})`);
+			continue;
+		}
+		if (candidates.length === 0) {
+			problems.push(`${where}${name}: not shown for these parameters (${JSON.stringify(named[0].displayOptions?.show)})`);
+			continue;
+		}
+		const property = candidates[0];
+		if (property.type === 'collection' && value && typeof value === 'object') {
+			const options = candidates.flatMap((p) => (p.options ?? []) as INodeProperties[]);
+			problems.push(...parameterProblems(options, value as Record<string, unknown>, `${where}${name}.`));
+		} else if (property.type === 'options' && !property.typeOptions?.loadOptionsMethod && typeof value === 'string' && !value.startsWith('=')) {
+			// (A dropdown filled from the service, like Model, takes any value.)
+			const allowed = candidates.flatMap((p) => ((p.options ?? []) as INodePropertyCollection[]).map((o) => (o as unknown as { value: string }).value));
+			if (!allowed.includes(value)) problems.push(`${where}${name}: "${value}" is not one of ${allowed.join(', ')}`);
+		}
+	}
+	return problems;
+}
 
 interface TemplateNode {
 	name: string;
@@ -105,11 +146,17 @@ describe('shipped workflow templates', () => {
 			for (const node of nodes.filter((n) => n.type.startsWith(`${PACKAGE}.`))) {
 				const nodeType = ourNodes.get(node.type);
 				expect(nodeType).toBeDefined();
-				const known = new Set(nodeType!.description.properties.map((p) => p.name));
-				for (const parameter of Object.keys(node.parameters)) expect(known).toContain(parameter);
+				expect({ node: node.name, problems: parameterProblems(nodeType!.description.properties, node.parameters) }).toEqual({ node: node.name, problems: [] });
 				for (const credentialType of Object.keys(node.credentials ?? {})) {
 					expect(nodeType!.description.credentials?.map((c) => c.name)).toContain(credentialType);
 				}
+				// A credential the node needs with these parameters (Task Splitter: only for a stored project).
+				const needed = (nodeType!.description.credentials ?? []).filter((c) =>
+					Object.entries(c.displayOptions?.show ?? {}).every(([key, values]) =>
+						(values as unknown[]).includes(key in node.parameters ? node.parameters[key] : nodeType!.description.properties.find((p) => p.name === key)?.default),
+					),
+				);
+				expect({ node: node.name, credentials: Object.keys(node.credentials ?? {}).sort() }).toEqual({ node: node.name, credentials: needed.map((c) => c.name).sort() });
 			}
 		});
 
@@ -134,5 +181,61 @@ describe('shipped workflow templates', () => {
 				}
 			}
 		});
+	});
+});
+
+describe('parameterProblems (the check above)', () => {
+	const planner = ourNodes.get(`${PACKAGE}.aiPlanner`)!.description.properties;
+	const projectState = ourNodes.get(`${PACKAGE}.projectState`)!.description.properties;
+
+	it('names a parameter the node does not have, also inside a collection', () => {
+		expect(parameterProblems(planner, { projectId: '', requirement: 'x' })).toEqual([expect.stringMatching(/^requirement: not a parameter of the node/)]);
+		expect(parameterProblems(planner, { options: { temperature: 0.1, temprature: 1 } })).toEqual([expect.stringMatching(/^options\.temprature: not a parameter/)]);
+	});
+
+	it('names a parameter set where the node does not show it, and an options value it does not have', () => {
+		expect(parameterProblems(projectState, { resource: 'project', operation: 'get', branch: 'main' })).toEqual([expect.stringMatching(/^branch: not shown for these parameters/)]);
+		expect(parameterProblems(projectState, { resource: 'project', operation: 'publish', execution: 'later' })).toEqual(['execution: "later" is not one of wait, queue']);
+		expect(parameterProblems(projectState, { resource: 'project', operation: 'create', intake: { idempotencyKey: '={{ $json.body.key }}' }, start: false })).toEqual([]);
+	});
+});
+
+describe('develop-project.json: the step-by-step company', () => {
+	const workflow = templates.find((t) => t.file === 'develop-project.json')!.workflow as {
+		nodes: (TemplateNode & { alwaysOutputData?: boolean })[];
+		connections: Record<string, { main: { node: string }[][] }>;
+	};
+	const node = (name: string) => workflow.nodes.find((n) => n.name === name)!;
+	const next = (from: string, output = 0) => workflow.connections[from]?.main[output]?.map((c) => c.node) ?? [];
+	const ifCondition = (name: string) => (node(name).parameters.conditions as { conditions: { leftValue: string; rightValue: unknown; operator: { operation: string } }[] }).conditions;
+
+	it('creates the project for steps (not run by the service), keeping the client\'s idempotency key', () => {
+		expect(node('Create project').parameters).toMatchObject({ resource: 'project', operation: 'create', start: false, intake: { idempotencyKey: expect.stringContaining('$json.body.idempotencyKey') } });
+		expect(next('Client request')).toEqual(['Create project']);
+		expect(next('Create project')).toEqual(['AI Planner']);
+		expect(node('AI Planner').parameters.projectId).toBe('={{ $json.projectId }}');
+	});
+
+	it('loops over the stored project\'s ready tasks one at a time until none is left, then publishes', () => {
+		expect(next('AI Planner')).toEqual(['Next ready tasks']);
+		expect(node('Next ready tasks')).toMatchObject({ type: `${PACKAGE}.taskSplitter`, alwaysOutputData: true, parameters: { source: 'stored', mode: 'ready' } });
+		expect(next('Next ready tasks')).toEqual(['One task at a time']);
+		expect(node('One task at a time').parameters).toMatchObject({ maxItems: 1 });
+		expect(next('One task at a time')).toEqual(['Task left?']);
+		expect([next('Task left?', 0), next('Task left?', 1)]).toEqual([['AI Developer'], ['Publish']]);
+		expect(node('Publish').parameters).toMatchObject({ operation: 'publish' });
+	});
+
+	it('tests every task and sends a failing one back to the developer while attempts are left', () => {
+		expect(next('AI Developer')).toEqual(['AI Tester']);
+		expect(next('AI Tester')).toEqual(['Tests passed?']);
+		expect(ifCondition('Tests passed?')).toEqual([expect.objectContaining({ leftValue: '={{ $json.taskStatus }}', rightValue: 'done' })]);
+		expect([next('Tests passed?', 0), next('Tests passed?', 1)]).toEqual([['Next ready tasks'], ['Attempts left?']]);
+		expect(ifCondition('Attempts left?')).toEqual([expect.objectContaining({ leftValue: '={{ $json.attempt }}', operator: expect.objectContaining({ operation: 'lt' }) })]);
+		expect([next('Attempts left?', 0), next('Attempts left?', 1)]).toEqual([['AI Developer'], ['Mark failed']]);
+		expect(node('AI Developer').parameters.mode).toBe('auto');
+		expect(node('Mark failed').parameters).toMatchObject({ operation: 'updateStatus', status: 'failed' });
+		expect(next('Mark failed')).toEqual(['Get project']);
+		expect(next('Publish')).toEqual(['Get project']);
 	});
 });
