@@ -20,7 +20,7 @@ import { ServiceHarness } from '../integration/service/support';
 import { closedPort } from '../support/ports';
 import { callOf, playCompany } from '../support/scriptedCompany';
 import type { RuntimeProcess } from '../support/runtimeProcess';
-import { companyApiCredential, credentialOf, executionIds, failedExecutionSince, PACKAGE_NAME, readWorkflow, startN8nWithWorkflows } from './support/n8nWithWorkflows';
+import { companyApiCredential, credentialOf, executionIds, failedExecutionSince, PACKAGE_NAME, readWorkflow, REPO_ROOT, startN8nWithWorkflows } from './support/n8nWithWorkflows';
 
 const API_TOKEN = 'e2e-service-token';
 const fixture = (name: string) => readWorkflow(path.join(__dirname, 'fixtures', `${name}.workflow.json`));
@@ -29,6 +29,11 @@ const queued = fixture('queued-planner');
 const whole = fixture('whole-project');
 const trigger = fixture('company-trigger');
 const credentialRef = credentialOf(steps, 'AI Planner', 'aiCompanyApi');
+
+// The shipped templates, imported as shipped: their credential id is the one start:local creates.
+const planTemplate = readWorkflow(path.join(REPO_ROOT, 'workflows', 'plan-project.json'));
+const developTemplate = readWorkflow(path.join(REPO_ROOT, 'workflows', 'develop-project.json'));
+const templateCredential = credentialOf(developTemplate, 'AI Planner', 'aiCompanyApi');
 
 const harness = new ServiceHarness();
 let service: RuntimeProcess;
@@ -39,15 +44,18 @@ beforeAll(async () => {
 	await harness.setUp();
 	playCompany(harness.ollama);
 	servicePort = await closedPort();
-	service = await harness.start({ API_TOKEN, PORT: String(servicePort), CONCURRENCY: '4' });
+	service = await harness.start({ API_TOKEN, PORT: String(servicePort), CONCURRENCY: '4', JOB_BACKOFF_MS: '1000' });
 }, 60_000);
 
 const e2e = startN8nWithWorkflows({
 	label: 'company',
-	workflows: [steps, queued, whole, trigger],
-	webhookPaths: ['e2e-steps', 'e2e-queued', 'e2e-whole'],
+	workflows: [steps, queued, whole, trigger, planTemplate, developTemplate],
+	webhookPaths: ['e2e-steps', 'e2e-queued', 'e2e-whole', 'plan-project', 'develop-project'],
 	expectNodes: ['aiPlanner', 'taskSplitter', 'projectState', 'aiDeveloper', 'aiTester', 'aiCompany', 'aiCompanyTrigger'],
-	credentials: () => [companyApiCredential(credentialRef, `http://127.0.0.1:${servicePort}`, API_TOKEN)],
+	credentials: () => [
+		companyApiCredential(credentialRef, `http://127.0.0.1:${servicePort}`, API_TOKEN),
+		companyApiCredential(templateCredential, `http://127.0.0.1:${servicePort}`, API_TOKEN),
+	],
 	afterStop: () => harness.tearDown(),
 });
 
@@ -161,3 +169,28 @@ test("the editor's model list and the credential's Test button work inside n8n",
 		expect(nothing.status).toBe('Error');
 	});
 }, 60_000);
+
+test('the shipped plan-project template, as shipped: the webhook answers with one item per task', async () => {
+	await e2e.withN8nLog(async () => {
+		const { status, text } = await e2e.post('plan-project', { requirements: 'tasks=3 waves=2 (plan template)', title: 'Plan template' });
+		expect(status).toBe(200);
+		const items = JSON.parse(text) as Array<Record<string, any>>;
+		expect(items.map((i) => [i.task.id, i.wave])).toEqual([
+			['T1', 1],
+			['T2', 1],
+			['T3', 2],
+		]);
+	});
+}, 120_000);
+
+test('the shipped develop-project template, as shipped: task by task through the fix loop to a published, completed project', async () => {
+	await e2e.withN8nLog(async () => {
+		const { status, text } = await e2e.post('develop-project', { requirements: 'tasks=3 waves=2 bug=T2 (develop template)', title: 'Develop template' }, 200_000);
+		console.log(`develop-project answered ${status}: ${text.slice(0, 300)}`);
+		expect(status).toBe(200);
+		const project = JSON.parse(text) as Record<string, any>;
+		expect(project).toMatchObject({ title: 'Develop template', status: 'completed' });
+		expect(Object.fromEntries(Object.entries(project.tasks).map(([id, t]: [string, any]) => [id, t.attempts]))).toEqual({ T1: 1, T2: 2, T3: 1 });
+		expect(gitLog(project.id)).toHaveLength(4);
+	});
+}, 240_000);

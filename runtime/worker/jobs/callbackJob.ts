@@ -5,8 +5,15 @@ import type { JobContext } from '../jobContext';
 const TIMEOUT_MS = 15_000;
 
 /**
- * One POST of a result to a callback, deploy hook or webhook URL; 5xx, 429 and network errors are
- * retried. A webhook delivery whose subscription was removed meanwhile is not sent.
+ * Answers that mean "not yet" rather than "never": an n8n Wait node's resume URL answers 409 while
+ * the execution is still on its way to the Wait node (a fast job can finish before that), and 404
+ * until the execution is saved. Retried with the job's backoff, like 5xx, 429 and network errors.
+ */
+const NOT_YET = new Set([404, 409, 429]);
+
+/**
+ * One POST of a result to a callback, deploy hook or webhook URL. A webhook delivery whose
+ * subscription was removed meanwhile is not sent.
  */
 export async function callbackJob(context: JobContext): Promise<Record<string, unknown>> {
 	const { url, body, webhookId } = context.job.data as CallbackJobData;
@@ -23,7 +30,7 @@ export async function callbackJob(context: JobContext): Promise<Record<string, u
 		throw new TransientError(`callback to ${url} failed: ${(error as Error).message}`);
 	}
 	await response.arrayBuffer().catch(() => undefined);
-	if (response.status >= 500 || response.status === 429) throw new TransientError(`callback to ${url} answered HTTP ${response.status}`);
+	if (response.status >= 500 || NOT_YET.has(response.status)) throw new TransientError(`callback to ${url} answered HTTP ${response.status}`);
 	if (response.status >= 400) throw new InvalidInputError(webhookId === undefined ? 'callbackUrl' : 'url', `${url} refused the callback with HTTP ${response.status}`);
 	return { url, status: response.status };
 }
