@@ -5,6 +5,6 @@
 const { config } = require('@n8n/node-cli/eslint');
 
 module.exports = [
-	{ ignores: ['dist/**', 'runtime/**', 'test/**', 'scripts/**', 'docs/**', 'docker/**', 'coverage/**', 'reports/**', '**/*.js', '**/*.mjs'] },
+	{ ignores: ['dist/**', 'runtime/**', 'test/**', 'scripts/**', 'docs/**', 'docker/**', 'coverage/**', 'reports/**', '.stryker-tmp/**', '**/*.js', '**/*.mjs'] },
 	...config,
 ];

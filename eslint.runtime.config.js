@@ -3,7 +3,7 @@
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-	{ ignores: ['**/dist/**', 'node_modules/**', 'coverage/**', 'reports/**'] },
+	{ ignores: ['**/dist/**', 'node_modules/**', 'coverage/**', 'reports/**', '.stryker-tmp/**'] },
 	{
 		files: ['runtime/**/*.ts', 'test/**/*.ts'],
 		extends: [tseslint.configs.recommended],
