@@ -14,11 +14,12 @@ const RESUME = 'resumeStatus';
 function readmeLifecycle(): Map<ProjectStatus, string[]> {
 	const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
 	const section = readme.slice(readme.indexOf('#### Lifecycle'));
-	const rows = section
-		.split('\n')
-		.slice(1)
-		.filter((line) => line.startsWith('| '))
-		.slice(0, 20)
+	const lines = section.split('\n');
+	const start = lines.findIndex((line) => line.startsWith('| '));
+	// The table only: its rows run up to the first line that is not one (later tables are others').
+	const end = lines.findIndex((line, i) => i > start && !line.startsWith('| '));
+	const rows = lines
+		.slice(start, end)
 		.map((line) => line.split('|').map((cell) => cell.trim()))
 		.filter(([, from]) => from !== 'from' && !from.startsWith('---'));
 	const ticked = (cell: string) => [...cell.matchAll(/`([a-zA-Z_]+)`/g)].map((m) => m[1]);
