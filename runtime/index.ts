@@ -10,4 +10,5 @@ export * from './state';
 export * from './workspace';
 export * from './agents/developer';
 export * from './agents/tester';
+export * from './agents/reporter';
 export * from './pipeline';

@@ -15,7 +15,7 @@ export interface ServiceConfig {
 	concurrency: number;
 	/** The model server's parallel slots: a worker never has more model calls in flight than this. */
 	ollamaNumParallel: number;
-	models: { planner: string; developer: string; tester: string };
+	models: { planner: string; developer: string; tester: string; reporter: string };
 	gitRemoteBase?: string;
 	githubToken?: string;
 	githubOwner?: string;
@@ -76,6 +76,9 @@ const text = (name: string) => (value: string): string => {
 	return value.trim();
 };
 
+/** The planner's default model, also the reporter's: both write for people, not code. */
+const DEFAULT_PLANNER_MODEL = 'llama3.2:3b';
+
 /** Every variable the service reads, in the order --help lists them. */
 export const ENVIRONMENT: readonly Variable[] = [
 	{ name: 'REDIS_URL', default: 'redis://127.0.0.1:6379', description: 'Redis for the queue and the project store (redis:// or rediss://, user, password and /db from the URL).', apply: (c, v) => (c.redisUrl = url('REDIS_URL', ['redis:', 'rediss:'])(v)) },
@@ -87,9 +90,10 @@ export const ENVIRONMENT: readonly Variable[] = [
 	{ name: 'API_TOKEN', secret: true, description: 'When set, every /api route needs "Authorization: Bearer <API_TOKEN>".', apply: (c, v) => (c.apiToken = token('API_TOKEN', v)) },
 	{ name: 'CONCURRENCY', default: '4', description: 'Jobs one worker process runs at once (model calls, test runs, git).', apply: (c, v) => (c.concurrency = integer('CONCURRENCY', 1, 1000)(v)) },
 	{ name: 'OLLAMA_NUM_PARALLEL', default: '1', description: "The model server's parallel slots (Ollama's own default is 1): a worker never has more model calls in flight than this.", apply: (c, v) => (c.ollamaNumParallel = integer('OLLAMA_NUM_PARALLEL', 1, 512)(v)) },
-	{ name: 'MODEL_PLANNER', default: 'llama3.2:3b', description: 'Model that plans projects (a project\'s settings.models.planner wins).', apply: (c, v) => (c.models = { ...c.models!, planner: text('MODEL_PLANNER')(v) }) },
+	{ name: 'MODEL_PLANNER', default: DEFAULT_PLANNER_MODEL, description: 'Model that plans projects (a project\'s settings.models.planner wins).', apply: (c, v) => (c.models = { ...c.models!, planner: text('MODEL_PLANNER')(v) }) },
 	{ name: 'MODEL_DEVELOPER', default: 'qwen2.5-coder:7b', description: 'Model that writes and fixes code.', apply: (c, v) => (c.models = { ...c.models!, developer: text('MODEL_DEVELOPER')(v) }) },
 	{ name: 'MODEL_TESTER', default: 'qwen2.5-coder:7b', description: 'Model that writes tests.', apply: (c, v) => (c.models = { ...c.models!, tester: text('MODEL_TESTER')(v) }) },
+	{ name: 'MODEL_REPORTER', default: DEFAULT_PLANNER_MODEL, description: "Model that writes clients' progress reports (POST /api/projects/:id/report; a request's model wins).", apply: (c, v) => (c.models = { ...c.models!, reporter: text('MODEL_REPORTER')(v) }) },
 	{ name: 'GIT_REMOTE_BASE', description: 'Where finished projects are pushed: <GIT_REMOTE_BASE>/<projectId>.git (a path, file://, ssh:// or http(s) URL). Unset: no push unless GitHub is set.', apply: (c, v) => (c.gitRemoteBase = checkRemoteBase(text('GIT_REMOTE_BASE')(v), 'GIT_REMOTE_BASE')) },
 	{ name: 'GITHUB_TOKEN', secret: true, description: 'Publish to GitHub (a new private repository per project) with this token.', apply: (c, v) => (c.githubToken = token('GITHUB_TOKEN', v)) },
 	{ name: 'GITHUB_OWNER', description: 'GitHub organisation for new repositories (default: the token\'s user).', apply: (c, v) => (c.githubOwner = text('GITHUB_OWNER')(v)) },
@@ -113,7 +117,7 @@ export const ENVIRONMENT: readonly Variable[] = [
  * naming the variable, so the service never starts half-configured.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
-	const config: Partial<ServiceConfig> = { models: { planner: '', developer: '', tester: '' } };
+	const config: Partial<ServiceConfig> = { models: { planner: '', developer: '', tester: '', reporter: '' } };
 	for (const variable of ENVIRONMENT) {
 		const given = env[variable.name];
 		const value = given === undefined || given === '' ? variable.default : given;

@@ -5,7 +5,8 @@ import type { ServiceConfig } from './environment';
 
 /** What a job runs with: the project's own settings where it has them, the service's otherwise. */
 export interface EffectiveSettings {
-	models: { planner: string; developer: string; tester: string };
+	/** The reporter's is the service's MODEL_REPORTER: project settings do not name one. */
+	models: { planner: string; developer: string; tester: string; reporter: string };
 	maxFixAttempts: number;
 	maxPlanTasks: number;
 	/** null: nowhere to publish (no GIT_REMOTE_BASE, no GitHub token): the project completes unpublished. */
@@ -20,6 +21,7 @@ export function effectiveSettings(config: ServiceConfig, projectId: string, sett
 			planner: settings.models?.planner ?? config.models.planner,
 			developer: settings.models?.developer ?? config.models.developer,
 			tester: settings.models?.tester ?? config.models.tester,
+			reporter: config.models.reporter,
 		},
 		maxFixAttempts: settings.maxFixAttempts ?? config.maxFixAttempts,
 		maxPlanTasks: settings.maxPlanTasks ?? config.maxPlanTasks,

@@ -1,5 +1,6 @@
 export * from './plan';
 export * from './project';
+export * from './report';
 export * from './testReport';
 export * from './usage';
 export * from './webhooks';

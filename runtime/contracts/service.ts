@@ -27,7 +27,7 @@ export interface ProjectRun {
 	settings: RunSettings;
 }
 
-export const JOB_NAMES = ['plan', 'develop', 'test', 'task', 'publish', 'advance', 'callback'] as const;
+export const JOB_NAMES = ['plan', 'develop', 'test', 'task', 'publish', 'report', 'advance', 'callback'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export interface ProjectJobData {
@@ -99,6 +99,9 @@ export interface TaskJobData extends ProjectJobData {
 export interface PublishJobData extends ProjectJobData {
 	branch?: string;
 }
+
+/** A client's progress report on the project as it stands: reads the project, changes nothing. */
+export type ReportJobData = GenerationJobData;
 
 export type AdvanceJobData = ProjectJobData;
 
@@ -198,6 +201,8 @@ export type PlanBody = Omit<PlanJobData, 'projectId'>;
 export type DevelopBody = Omit<DevelopJobData, 'projectId' | 'taskId'>;
 /** POST /api/projects/:id/tasks/:taskId/test */
 export type TestBody = Omit<TestJobData, 'projectId' | 'taskId'>;
+/** POST /api/projects/:id/report */
+export type ReportBody = Omit<ReportJobData, 'projectId'>;
 
 export const planBodySchema = {
 	type: 'object',
@@ -220,6 +225,11 @@ export const testBodySchema = {
 		testTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
 		maxOutputKb: { type: 'integer', minimum: 1, maximum: 10240 },
 	},
+} as const;
+export const reportBodySchema = {
+	type: 'object',
+	additionalProperties: false,
+	properties: { ...stepBodyProperties },
 } as const;
 export const publishBodySchema = {
 	type: 'object',

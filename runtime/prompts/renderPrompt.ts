@@ -6,7 +6,7 @@ import Handlebars from 'handlebars';
 
 import { InvalidInputError } from '../errors';
 
-export type PromptRole = 'planner' | 'developer' | 'tester';
+export type PromptRole = 'planner' | 'developer' | 'tester' | 'reporter';
 
 const shipped = new Map<PromptRole, { source: string; template: HandlebarsTemplateDelegate }>();
 

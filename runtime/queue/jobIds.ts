@@ -30,6 +30,8 @@ export const jobIds = {
 	task: (projectId: string, taskId: string, round: number) => jobId('task', projectId, taskId, round),
 	/** Publishing the project as it stands at a version. */
 	publish: (projectId: string, version: number) => jobId('publish', projectId, version),
+	/** A progress report on the project as it stands at a version: the same state, the same report. */
+	report: (projectId: string, version: number) => jobId('report', projectId, version),
 	/** Deciding what comes next for the project at a version. */
 	advance: (projectId: string, version: number) => jobId('advance', projectId, version),
 	callback: (projectId: string, what: string) => jobId('callback', projectId, what),

@@ -1,9 +1,10 @@
 import { AGENT_DEFAULTS } from '../agents/defaults';
 import { DEFAULT_CONTEXT_TOKENS } from '../agents/developer/developTask';
 import type { PlannerSettings } from '../agents/planner/planProject';
+import type { ReporterSettings } from '../agents/reporter/writeReport';
 import type { EffectiveSettings } from '../config/projectSettings';
 import type { ServiceConfig } from '../config/environment';
-import type { DevelopJobData, GenerationJobData, LlmJobOptions, PlanJobData, TestJobData } from '../contracts/service';
+import type { DevelopJobData, GenerationJobData, LlmJobOptions, PlanJobData, ReportJobData, TestJobData } from '../contracts/service';
 import type { GenerationOptions, LlmSettings } from '../llm/llmClient';
 import { DEFAULT_RETRY_POLICY } from '../llm/retry';
 import type { DeveloperStepSettings } from '../pipeline/developerStep';
@@ -79,5 +80,13 @@ export function testerSettings(config: ServiceConfig, settings: EffectiveSetting
 			sandbox: config.sandbox,
 			...(command ? { command } : {}),
 		},
+	};
+}
+
+export function reporterSettings(settings: EffectiveSettings, job: JobOptions<ReportJobData> = {}): ReporterSettings {
+	return {
+		...generationOf(job.llm),
+		...templateOf(job.promptTemplate),
+		model: job.model ?? settings.models.reporter,
 	};
 }

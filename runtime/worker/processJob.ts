@@ -10,6 +10,7 @@ import { callbackJob } from './jobs/callbackJob';
 import { developJob } from './jobs/developJob';
 import { planJob } from './jobs/planJob';
 import { publishJob } from './jobs/publishJob';
+import { reportJob } from './jobs/reportJob';
 import { taskJob } from './jobs/taskJob';
 import { testJob } from './jobs/testJob';
 import { continueProject, runEnded } from './continueProject';
@@ -20,6 +21,7 @@ const HANDLERS: Record<JobName, (context: JobContext) => Promise<Record<string, 
 	test: testJob,
 	task: taskJob,
 	publish: publishJob,
+	report: reportJob,
 	advance: advanceJob,
 	callback: callbackJob,
 };
@@ -72,10 +74,13 @@ export async function processJob(services: Services, inFlight: InFlight, job: Jo
 	}
 }
 
+/** Jobs that only tell about a project: their failure is theirs, never the project's. */
+const OBSERVING_JOBS: ReadonlySet<string> = new Set<JobName>(['callback', 'report']);
+
 /** A job that fails for good fails its project when the service drives it. */
 async function onFinalFailure(services: Services, job: Job, failure: Failure): Promise<void> {
 	const data = job.data as Partial<ProjectJobData> & { taskId?: string };
-	if (!data.projectId || job.name === 'callback') return;
+	if (!data.projectId || OBSERVING_JOBS.has(job.name)) return;
 	const run = await services.runs.get(data.projectId);
 	if (run.mode !== 'auto') return;
 	const project = await services.store.get(data.projectId);

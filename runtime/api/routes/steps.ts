@@ -4,9 +4,11 @@ import {
 	developBodySchema,
 	planBodySchema,
 	publishBodySchema,
+	reportBodySchema,
 	testBodySchema,
 	type DevelopBody,
 	type PlanBody,
+	type ReportBody,
 	type TestBody,
 } from '../../contracts/service';
 import { planTaskOf } from '../../pipeline/projectFiles';
@@ -47,7 +49,7 @@ function checked<T extends { promptTemplate?: string }>(body: T | null): T | Rec
  */
 export function stepRoutes(app: FastifyInstance, services: Services): void {
 	const { store, runs, queue } = services;
-	const enqueue = async (name: 'plan' | 'develop' | 'test' | 'publish', jobId: string, data: Record<string, unknown>) => {
+	const enqueue = async (name: 'plan' | 'develop' | 'test' | 'publish' | 'report', jobId: string, data: Record<string, unknown>) => {
 		const { callbackUrl, ...jobData } = data;
 		if (typeof callbackUrl === 'string') await queue.addCallback(jobId, callbackUrl);
 		const job = await queue.add(name, jobData, { jobId });
@@ -100,6 +102,16 @@ export function stepRoutes(app: FastifyInstance, services: Services): void {
 			const project = await store.get(request.params.id);
 			reply.code(202);
 			return enqueue('publish', jobIds.publish(project.id, project.version), { projectId: project.id, ...request.body });
+		},
+	);
+
+	app.post<{ Params: { id: string }; Body: ReportBody | null }>(
+		'/api/projects/:id/report',
+		{ schema: { summary: "Write the client's progress report on the project as it stands (reads the project, changes nothing)", tags: ['steps'], params: projectParams, body: { ...reportBodySchema, type: ['object', 'null'] }, response: accepted } },
+		async (request, reply) => {
+			const project = await store.get(request.params.id);
+			reply.code(202);
+			return enqueue('report', jobIds.report(project.id, project.version), { projectId: project.id, ...checked(request.body) });
 		},
 	);
 }

@@ -2,7 +2,7 @@ import { AGENT_DEFAULTS } from '../../../runtime/agents/defaults';
 import { DEFAULT_CONTEXT_TOKENS } from '../../../runtime/agents/developer/developTask';
 import { loadConfig } from '../../../runtime/config/environment';
 import { effectiveSettings } from '../../../runtime/config/projectSettings';
-import { callLimitsOf, developerSettings, plannerSettings, testerSettings } from '../../../runtime/worker/agentSettings';
+import { callLimitsOf, developerSettings, plannerSettings, reporterSettings, testerSettings } from '../../../runtime/worker/agentSettings';
 
 const config = { ...loadConfig({}), testTimeoutMs: 120_000, llmTimeoutMs: 1_800_000, sandbox: 'process' as const };
 const settings = effectiveSettings(config, 'p1', { maxPlanTasks: 9 });
@@ -24,6 +24,23 @@ describe("a step job's options over the project's settings over the defaults", (
 	it("takes the job's maxTasks over the project's, its contextTokens, prompt template and repair count", () => {
 		expect(plannerSettings(settings, { maxTasks: 2, promptTemplate: 'P', llm: { maxRepairAttempts: 0 } })).toMatchObject({ maxTasks: 2, promptTemplate: 'P', maxRepairs: 0 });
 		expect(developerSettings(settings, { contextTokens: 300, model: 'm' })).toMatchObject({ contextTokens: 300, model: 'm' });
+	});
+
+	it("writes reports with MODEL_REPORTER unless the job names a model, and with the job's prompt template and generation options", () => {
+		const reporterConfig = { ...config, models: { ...config.models, planner: 'env-planner', reporter: 'env-reporter' } };
+		const withReporter = effectiveSettings(reporterConfig, 'p1', { models: { planner: 'project-planner' } });
+		expect(reporterSettings(withReporter)).toEqual({
+			options: { temperature: AGENT_DEFAULTS.temperature, num_ctx: AGENT_DEFAULTS.contextSize },
+			keepAlive: AGENT_DEFAULTS.keepAlive,
+			maxRepairs: AGENT_DEFAULTS.maxRepairs,
+			model: 'env-reporter',
+		});
+		expect(reporterSettings(withReporter, { model: 'm', promptTemplate: 'R', llm: { temperature: 0.9, maxRepairAttempts: 1 } })).toMatchObject({
+			model: 'm',
+			promptTemplate: 'R',
+			options: { temperature: 0.9 },
+			maxRepairs: 1,
+		});
 	});
 
 	it('splits testCommand on runs of spaces (no shell) and takes the test run limits; the sandbox stays the service\'s', () => {

@@ -17,6 +17,13 @@ describe('jobIds', () => {
 		expect(jobIds.publish('p1', 9)).toBe(jobIds.publish('p1', 9));
 	});
 
+	it('gives a report of the same project version the same id, and of another version another one', () => {
+		expect(jobIds.report('p1', 4)).toBe(jobIds.report('p1', 4));
+		expect(jobIds.report('p1', 5)).not.toBe(jobIds.report('p1', 4));
+		expect(jobIds.report('p1', 4)).not.toBe(jobIds.publish('p1', 4));
+		expect(jobIds.report('42', 7)).not.toMatch(/^\d+$/);
+	});
+
 	it('keeps a task id with a dot apart from a shorter task id plus attempt', () => {
 		// Joined naively with '.', task 'a.b' attempt 1 and task 'a' with parts 'b', 1 would both read 'develop.p.a.b.1'.
 		expect(jobIds.develop('p', 'a.b', 1)).not.toBe(jobIds.develop('p', 'a', 1));

@@ -3,7 +3,7 @@ import { checkRemoteBase, checkRunSettings, effectiveSettings } from '../../../r
 import { InvalidInputError } from '../../../runtime/errors';
 
 function config(overrides: Partial<ServiceConfig> = {}): ServiceConfig {
-	return { ...loadConfig({}), models: { planner: 'env-planner', developer: 'env-developer', tester: 'env-tester' }, ...overrides };
+	return { ...loadConfig({}), models: { planner: 'env-planner', developer: 'env-developer', tester: 'env-tester', reporter: 'env-reporter' }, ...overrides };
 }
 
 function refusal(action: () => unknown): InvalidInputError {
@@ -19,13 +19,13 @@ function refusal(action: () => unknown): InvalidInputError {
 describe('effectiveSettings', () => {
 	it('takes models and maxFixAttempts from the service config when the project sets none', () => {
 		const settings = effectiveSettings(config({ maxFixAttempts: 3 }), 'p1', {});
-		expect(settings.models).toEqual({ planner: 'env-planner', developer: 'env-developer', tester: 'env-tester' });
+		expect(settings.models).toEqual({ planner: 'env-planner', developer: 'env-developer', tester: 'env-tester', reporter: 'env-reporter' });
 		expect(settings.maxFixAttempts).toBe(3);
 	});
 
 	it('lets the project\'s own settings win, model by model', () => {
 		const settings = effectiveSettings(config({ maxFixAttempts: 3 }), 'p1', { models: { developer: 'project-dev' }, maxFixAttempts: 7 });
-		expect(settings.models).toEqual({ planner: 'env-planner', developer: 'project-dev', tester: 'env-tester' });
+		expect(settings.models).toEqual({ planner: 'env-planner', developer: 'project-dev', tester: 'env-tester', reporter: 'env-reporter' });
 		expect(settings.maxFixAttempts).toBe(7);
 	});
 

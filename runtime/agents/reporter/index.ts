@@ -1,0 +1,2 @@
+export * from './reporterInput';
+export * from './writeReport';

@@ -1,0 +1,63 @@
+import type { Project, ProjectStatus, TaskStatus } from '../../contracts/project';
+import type { LlmUsage } from '../../contracts/usage';
+
+/** One task as the report sees it: no code, no test output, only how it went. */
+export interface ReporterTask {
+	id: string;
+	title: string;
+	status: TaskStatus;
+	attempts: number;
+	/** Why the task failed last (a failed task only), shortened. */
+	lastFailure?: string;
+}
+
+/** What the reporter is told about a project: the facts a client report is written from. */
+export interface ReporterInput {
+	title: string;
+	client: { name?: string };
+	status: ProjectStatus;
+	/** Why the project has its status (a failed or paused one), shortened. */
+	statusReason?: string;
+	/** The start of the client's requirements. */
+	requirementsExcerpt: string;
+	/** The plan's summary; null before the project is planned. */
+	planSummary: string | null;
+	/** In plan order. */
+	tasks: ReporterTask[];
+	usage: LlmUsage;
+}
+
+/** Characters of the requirements the reporter sees: enough to say what the project is about. */
+export const REQUIREMENTS_EXCERPT_CHARS = 1500;
+/** Characters of a failure message or status reason the reporter sees. */
+export const FAILURE_EXCERPT_CHARS = 500;
+
+/** The reporter's input from a stored project: every long text shortened, no code, no test output. */
+export function reporterInputOf(project: Project): ReporterInput {
+	const tasks = (project.plan?.tasks ?? []).map((planTask): ReporterTask => {
+		const state = project.tasks[planTask.id];
+		const task: ReporterTask = { id: planTask.id, title: planTask.title, status: state?.status ?? 'pending', attempts: state?.attempts ?? 0 };
+		if (state?.status === 'failed' && state.error) task.lastFailure = shorten(state.error, FAILURE_EXCERPT_CHARS);
+		return task;
+	});
+	return {
+		title: project.title,
+		client: project.client.name ? { name: project.client.name } : {},
+		status: project.status,
+		...(project.statusReason ? { statusReason: shorten(project.statusReason, FAILURE_EXCERPT_CHARS) } : {}),
+		requirementsExcerpt: shorten(project.requirements, REQUIREMENTS_EXCERPT_CHARS),
+		planSummary: project.plan?.summary ?? null,
+		tasks,
+		usage: project.usage.total,
+	};
+}
+
+/** `text` cut to `max` characters (an ellipsis included), never inside a surrogate pair. */
+function shorten(text: string, max: number): string {
+	const trimmed = text.trim();
+	if (trimmed.length <= max) return trimmed;
+	let end = max - 1;
+	const code = trimmed.charCodeAt(end - 1);
+	if (code >= 0xd800 && code <= 0xdbff) end--;
+	return `${trimmed.slice(0, end)}…`;
+}
