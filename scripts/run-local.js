@@ -11,8 +11,9 @@
  *   n8n's Community Nodes screen does; every run reinstalls it, the database is kept;
  * - starts the runtime service (`node runtime/dist/bin/aiCompanyWorker.js --role all`, log in
  *   <AIC_HOME>/runtime.log) on 127.0.0.1:RUNTIME_PORT and waits until its /health answers;
- * - creates or updates the one credential the templates refer to: "AI Company (local)" (type
- *   aiCompanyApi, id aicCompanyApiLocal1) with that service's URL and API token;
+ * - creates or updates the credentials the templates refer to: "AI Company (local)" (type
+ *   aiCompanyApi, id aicCompanyApiLocal1) with that service's URL and API token, and "SMTP (local)"
+ *   (n8n's type smtp, id aicSmtpLocal01) from SMTP_*;
  * - imports and publishes the workflow templates in workflows/*.json that this user folder has not
  *   had yet, so their webhooks answer at once;
  * - sets up an owner account on the first run (no setup screen) and prints how to sign in;
@@ -33,6 +34,9 @@
  *   Every other variable of the service (MODEL_PLANNER, MODEL_DEVELOPER, MODEL_TESTER, KEY_PREFIX,
  *                    CONCURRENCY, GITHUB_TOKEN, ...; see README "The runtime service") is passed on
  *                    to it; it listens on 127.0.0.1 only.
+ *   SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_SECURE=1   the "SMTP (local)" credential
+ *                    (default 127.0.0.1:25, no login) for the templates' emails, which are off
+ *                    until a template's Settings turn them on
  *   AIC_OWNER_EMAIL / AIC_OWNER_PASSWORD   owner account (default owner@ai-company.local and a
  *                    generated password, kept in <AIC_HOME>/run-local.json); setting
  *                    AIC_OWNER_PASSWORD resets the owner's password to it at this start
@@ -54,8 +58,19 @@ const { startRuntime } = require('./lib/runtimeService');
 const REPO_ROOT = n8n.REPO_ROOT;
 const TEMPLATES_DIR = process.env.AIC_TEMPLATES_DIR ? path.resolve(process.env.AIC_TEMPLATES_DIR) : path.join(REPO_ROOT, 'workflows');
 
-/** The credential the workflow templates refer to (`credentials.aiCompanyApi`). */
+/** The credentials the workflow templates refer to (`credentials.aiCompanyApi`, `credentials.smtp`). */
 const LOCAL_API_CREDENTIAL = { id: 'aicCompanyApiLocal1', name: 'AI Company (local)', type: 'aiCompanyApi' };
+const LOCAL_SMTP_CREDENTIAL = { id: 'aicSmtpLocal01', name: 'SMTP (local)', type: 'smtp' };
+
+/**
+ * n8n's built-in SMTP credential for the templates' emails (sent only when a template's Settings
+ * turn them on): SMTP_HOST (default 127.0.0.1), SMTP_PORT (default 25), SMTP_USER, SMTP_PASSWORD,
+ * SMTP_SECURE=1 for TLS.
+ * @param {NodeJS.ProcessEnv} env
+ */
+function smtpCredentialData(env) {
+	return { host: env.SMTP_HOST || '127.0.0.1', port: portFrom(env, 'SMTP_PORT', '25'), user: env.SMTP_USER || '', password: env.SMTP_PASSWORD || '', secure: env.SMTP_SECURE === '1' };
+}
 const SERVICE_DEFAULTS = { RUNTIME_PORT: '8000', REDIS_URL: 'redis://127.0.0.1:6379', OLLAMA_HOST: 'http://127.0.0.1:11434' };
 
 /** @param {string} message */
@@ -113,8 +128,13 @@ async function main() {
 	}
 
 	// 3. The credential (created, or updated to the current URL and token).
-	await n8n.importCredentials(home, [{ ...LOCAL_API_CREDENTIAL, data: { baseUrl: service.url, apiToken: service.token } }]);
+	const smtp = smtpCredentialData(process.env);
+	await n8n.importCredentials(home, [
+		{ ...LOCAL_API_CREDENTIAL, data: { baseUrl: service.url, apiToken: service.token } },
+		{ ...LOCAL_SMTP_CREDENTIAL, data: smtp },
+	]);
 	say(`credential "${LOCAL_API_CREDENTIAL.name}" (id ${LOCAL_API_CREDENTIAL.id}) -> ${service.url} with the API token`);
+	say(`credential "${LOCAL_SMTP_CREDENTIAL.name}" (id ${LOCAL_SMTP_CREDENTIAL.id}) -> ${smtp.host}:${smtp.port} (used only by templates whose Settings turn emails on)`);
 
 	// 4. Workflow templates this user folder has not had yet (edits of imported ones are kept).
 	const templates = readTemplates();
@@ -334,7 +354,7 @@ function generateSecret(prefix, suffix) {
 	return `${prefix}${crypto.randomBytes(18).toString('base64url')}${suffix}`;
 }
 
-module.exports = { LOCAL_API_CREDENTIAL, portFrom, serviceSettings, tryLines, redactUrl };
+module.exports = { LOCAL_API_CREDENTIAL, LOCAL_SMTP_CREDENTIAL, smtpCredentialData, portFrom, serviceSettings, tryLines, redactUrl };
 
 if (require.main === module) {
 	main().catch((error) => {

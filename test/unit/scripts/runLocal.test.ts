@@ -271,3 +271,22 @@ describe('processGuard', () => {
 		expect(processGuard.ancestorsToWatch(1)).toEqual([]);
 	});
 });
+
+describe('the SMTP credential start:local creates for the templates', () => {
+	const { smtpCredentialData } = require('../../../scripts/run-local.js') as { smtpCredentialData: (env: Record<string, string>) => Record<string, unknown> };
+
+	it('defaults to an unauthenticated relay on 127.0.0.1:25 and takes SMTP_* when set', () => {
+		expect(smtpCredentialData({})).toEqual({ host: '127.0.0.1', port: 25, user: '', password: '', secure: false });
+		expect(smtpCredentialData({ SMTP_HOST: 'mail.example.com', SMTP_PORT: '465', SMTP_USER: 'ops', SMTP_PASSWORD: 'pw', SMTP_SECURE: '1' })).toEqual({
+			host: 'mail.example.com',
+			port: 465,
+			user: 'ops',
+			password: 'pw',
+			secure: true,
+		});
+	});
+
+	it('refuses an SMTP_PORT that is not a port, naming it', () => {
+		expect(() => smtpCredentialData({ SMTP_PORT: 'smtp' })).toThrow(/^SMTP_PORT is not a port/);
+	});
+});

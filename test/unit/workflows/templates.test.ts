@@ -55,8 +55,8 @@ function n8nBaseNodeTypes(): { source: string; types: Map<string, number[]>; ins
 const n8nBase = n8nBaseNodeTypes();
 
 /** The credential `npm run start:local` creates (a plain CommonJS script; main() runs only when run itself). */
-const runLocal = require('../../../scripts/run-local.js') as Record<'LOCAL_API_CREDENTIAL', { id: string; name: string; type: string }>;
-const localCredentials = new Map([runLocal.LOCAL_API_CREDENTIAL].map(({ type, id, name }) => [type, { id, name }]));
+const runLocal = require('../../../scripts/run-local.js') as Record<'LOCAL_API_CREDENTIAL' | 'LOCAL_SMTP_CREDENTIAL', { id: string; name: string; type: string }>;
+const localCredentials = new Map([runLocal.LOCAL_API_CREDENTIAL, runLocal.LOCAL_SMTP_CREDENTIAL].map(({ type, id, name }) => [type, { id, name }]));
 
 /**
  * Where a template's parameter values are refused by the node's description: a name the node does

@@ -1,0 +1,169 @@
+/**
+ * The shipped company template, workflows/autonomous-project.json, in a real n8n 2.41.1 with the
+ * package installed the Community Nodes way, against a real runtime service process (the scripted
+ * model of test/support/scriptedCompany.ts behind it). Imported as shipped with only its Settings
+ * node changed (the git remote base is a local folder), and its credentials' ids as start:local
+ * creates them. A client's request on /webhook/new-project becomes a planned, coded, tested,
+ * fixed, committed, published and delivered project; the delivered repository's tests pass.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { ServiceHarness } from '../integration/service/support';
+import { closedPort } from '../support/ports';
+import { playCompany } from '../support/scriptedCompany';
+import type { RuntimeProcess } from '../support/runtimeProcess';
+import { companyApiCredential, credentialOf, readWorkflow, REPO_ROOT, startN8nWithWorkflows, type Workflow } from './support/n8nWithWorkflows';
+
+const API_TOKEN = 'e2e-autonomous-token';
+const harness = new ServiceHarness();
+let service: RuntimeProcess;
+let servicePort: number;
+
+/** The template as an operator sets it up: only the Settings node's values changed. */
+function templateWithSettings(settings: Record<string, unknown>): Workflow {
+	const workflow = readWorkflow(path.join(REPO_ROOT, 'workflows', 'autonomous-project.json'));
+	const node = workflow.nodes.find((n) => n.name === 'Settings')!;
+	const assignments = (node.parameters!.assignments as { assignments: Array<{ name: string; value: unknown }> }).assignments;
+	for (const [name, value] of Object.entries(settings)) {
+		const assignment = assignments.find((a) => a.name === name);
+		if (!assignment) throw new Error(`the Settings node has no "${name}"`);
+		assignment.value = value;
+	}
+	return workflow;
+}
+
+const template = templateWithSettings({ gitRemoteBase: harness.gitBase });
+
+beforeAll(async () => {
+	await harness.setUp();
+	playCompany(harness.ollama);
+	servicePort = await closedPort();
+	service = await harness.start({ API_TOKEN, PORT: String(servicePort), CONCURRENCY: '6', OLLAMA_NUM_PARALLEL: '4', JOB_BACKOFF_MS: '1000' });
+}, 60_000);
+
+const e2e = startN8nWithWorkflows({
+	label: 'autonomous',
+	workflows: [template],
+	webhookPaths: ['new-project'],
+	expectNodes: ['projectState'],
+	credentials: () => {
+		const smtp = credentialOf(template, 'Email the client', 'smtp');
+		return [
+			companyApiCredential(credentialOf(template, 'Create project', 'aiCompanyApi'), `http://127.0.0.1:${servicePort}`, API_TOKEN),
+			{ ...smtp, type: 'smtp', data: { host: '127.0.0.1', port: 2525, user: '', password: '', secure: false } },
+		];
+	},
+	afterStop: () => harness.tearDown(),
+});
+
+const api = <T = Record<string, any>>(method: string, apiPath: string) => service.request<T>(method, apiPath, undefined, { authorization: `Bearer ${API_TOKEN}` });
+const projectCount = async () => (await api<{ total: number; projects: unknown[] }>('GET', '/api/projects?limit=200')).body.projects.length;
+
+async function eventually<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+	for (const deadline = Date.now() + timeoutMs; ; ) {
+		const value = await read();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+		await new Promise((resolve) => setTimeout(resolve, 300));
+	}
+}
+
+/** The project once it has ended, and its `project.delivered` entries once the workflow logged the end. */
+async function delivered(projectId: string): Promise<{ project: Record<string, any>; deliveries: number }> {
+	const project = await eventually(`project ${projectId} ended`, async () => {
+		const { body } = await api('GET', `/api/projects/${projectId}?wait=20`);
+		return ['completed', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
+	});
+	const events = await eventually(`project ${projectId} delivered`, async () => {
+		const { body } = await api<{ events: Array<{ type: string }> }>('GET', `/api/projects/${projectId}/events?limit=1000`);
+		return body.events.some((e) => e.type === 'project.delivered') ? body.events : undefined;
+	});
+	return { project, deliveries: events.filter((e) => e.type === 'project.delivered').length };
+}
+
+const intake = (body: unknown, contentType = 'application/json') =>
+	fetch(`${e2e.url}/webhook/new-project`, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) }).then(async (res) => ({
+		status: res.status,
+		body: (await res.json().catch(() => ({}))) as Record<string, any>,
+	}));
+
+test('a client request becomes a delivered project whose repository passes its tests; the fix loop repaired the buggy task', async () => {
+	await e2e.withN8nLog(async () => {
+		const answer = await intake({ requirements: 'tasks=4 waves=2 bug=T3 (autonomous)', title: 'Autonomous', clientName: 'Ada', clientEmail: 'ada@example.com', key: 'auto-1' });
+		console.log(`new-project answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+		expect(answer.status).toBe(202);
+		expect(answer.body).toMatchObject({ status: 'intake', created: true });
+
+		const { project, deliveries } = await delivered(answer.body.projectId);
+		expect(project.status).toBe('completed');
+		expect(Object.fromEntries(Object.entries(project.tasks).map(([id, t]: [string, any]) => [id, [t.status, t.attempts]]))).toEqual({
+			T1: ['done', 1],
+			T2: ['done', 1],
+			T3: ['done', 2],
+			T4: ['done', 1],
+		});
+		expect(deliveries).toBe(1);
+
+		const clone = mkdtempSync(path.join(tmpdir(), 'aic-delivered-'));
+		try {
+			execFileSync('git', ['clone', '-q', path.join(harness.gitBase, `${project.id}.git`), clone]);
+			const output = execFileSync(process.execPath, ['--test'], { cwd: clone, encoding: 'utf8' });
+			console.log(`delivered repository's tests:\n${output.split('\n').filter((l) => /^# (tests|pass|fail)/.test(l)).join('\n')}`);
+			expect(output).toMatch(/^# pass 4$/m);
+			expect(output).toMatch(/^# fail 0$/m);
+		} finally {
+			rmSync(clone, { recursive: true, force: true });
+		}
+	});
+}, 240_000);
+
+test('five requests at once all complete, each exactly once; the same key twice gives one project', async () => {
+	await e2e.withN8nLog(async () => {
+		const answers = await Promise.all([1, 2, 3, 4, 5].map((i) => intake({ requirements: `tasks=3 waves=2 bug=T2 (client ${i})`, title: `Client ${i}`, key: `five-${i}` })));
+		expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
+		const ids = answers.map((a) => a.body.projectId as string);
+		expect(new Set(ids).size).toBe(5);
+
+		const again = await intake({ requirements: 'tasks=3 waves=2 bug=T2 (client 1)', title: 'Client 1', key: 'five-1' });
+		expect(again).toMatchObject({ status: 202, body: { projectId: ids[0], created: false } });
+
+		const results = await Promise.all(ids.map(delivered));
+		for (const { project, deliveries } of results) {
+			expect(project.status).toBe('completed');
+			expect(Object.values(project.tasks).map((t: any) => t.attempts)).toEqual([1, 2, 1]);
+			expect(deliveries).toBe(1);
+		}
+		const { body } = await api<{ projects: Array<{ title: string }> }>('GET', '/api/projects?status=completed&limit=200');
+		expect(body.projects.filter((p) => p.title === 'Client 1')).toHaveLength(1);
+	});
+}, 300_000);
+
+test.each([
+	['no requirements', { title: 'x' }, [{ field: 'requirements', message: 'is required' }]],
+	['wrong types', { requirements: 42, clientEmail: 'not-an-address' }, [
+		{ field: 'requirements', message: 'must be text, not number' },
+		{ field: 'clientEmail', message: 'is not an email address' },
+	]],
+	['1 MB of text', { requirements: 'x'.repeat(1024 * 1024) }, [{ field: 'requirements', message: 'is 1048576 characters; at most 20000' }]],
+])('a bad request (%s) gets 400 with every problem by field, and nothing is created', async (_name, body, fields) => {
+	await e2e.withN8nLog(async () => {
+		const before = await projectCount();
+		const answer = await intake(body);
+		expect(answer.status).toBe(400);
+		expect(answer.body).toMatchObject({ error: 'invalid_request', fields });
+		expect(await projectCount()).toBe(before);
+	});
+}, 60_000);
+
+test('a body that is not JSON gets 400 naming the body, and nothing is created', async () => {
+	await e2e.withN8nLog(async () => {
+		const before = await projectCount();
+		const answer = await intake('build me a shop', 'text/plain');
+		expect(answer.status).toBe(400);
+		expect(answer.body.fields).toEqual([{ field: 'body', message: 'must be a JSON object, e.g. { "requirements": "..." }' }]);
+		expect(await projectCount()).toBe(before);
+	});
+}, 60_000);
