@@ -36,6 +36,7 @@ function templateWithSettings(settings: Record<string, unknown>): Workflow {
 }
 
 const template = templateWithSettings({ gitRemoteBase: harness.gitBase });
+const statusTemplate = readWorkflow(path.join(REPO_ROOT, 'workflows', 'project-status.json'));
 
 beforeAll(async () => {
 	await harness.setUp();
@@ -46,7 +47,7 @@ beforeAll(async () => {
 
 const e2e = startN8nWithWorkflows({
 	label: 'autonomous',
-	workflows: [template],
+	workflows: [template, statusTemplate],
 	webhookPaths: ['new-project'],
 	expectNodes: ['projectState'],
 	credentials: () => {
@@ -117,6 +118,18 @@ test('a client request becomes a delivered project whose repository passes its t
 		} finally {
 			rmSync(clone, { recursive: true, force: true });
 		}
+
+		// The client asks the project-status template with their id and key; a wrong key learns nothing.
+		const status = (projectId: string, key: string) =>
+			fetch(`${e2e.url}/webhook/project-status?${new URLSearchParams({ projectId, key })}`).then(async (res) => ({ status: res.status, body: (await res.json()) as Record<string, any> }));
+		expect(await status(project.id, 'auto-1')).toEqual({
+			status: 200,
+			body: expect.objectContaining({ projectId: project.id, status: 'completed', progress: { done: 4, total: 4 }, repository: path.join(harness.gitBase, `${project.id}.git`) }),
+		});
+		const wrongKey = await status(project.id, 'someone-else');
+		const unknown = await status('no-such-project', 'auto-1');
+		expect(wrongKey).toEqual({ status: 404, body: { error: 'not_found', message: 'No project with this id and key' } });
+		expect(unknown).toEqual(wrongKey);
 	});
 }, 240_000);
 
