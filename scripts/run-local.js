@@ -276,14 +276,18 @@ function serviceSettings(env, home, state, n8nPort) {
 }
 
 /**
- * What to paste to see it work: the plan-project template's webhook, and the service itself.
+ * What to paste to see it work: the company template's intake, the client's status webhook, the
+ * plan-only template, and the service itself.
  * @param {string} n8nUrl @param {ServiceSettings} service
  */
 function tryLines(n8nUrl, service) {
-	const body = JSON.stringify({ title: 'Todo API', requirements: 'A small todo REST API in Node.js, with tests' });
+	const body = JSON.stringify({ title: 'Todo API', requirements: 'A small todo REST API in Node.js, with tests', clientName: 'Ada', key: 'todo-1' });
 	return [
+		`intake URL: ${n8nUrl}/webhook/new-project`,
 		'try it:',
-		`  curl -s -XPOST ${n8nUrl}/webhook/plan-project -H 'content-type: application/json' -d '${body}'`,
+		`  curl -s -XPOST ${n8nUrl}/webhook/new-project -H 'content-type: application/json' -d '${body}'`,
+		`  curl -s '${n8nUrl}/webhook/project-status?projectId=<projectId from the answer>&key=todo-1'`,
+		`  curl -s -XPOST ${n8nUrl}/webhook/plan-project -H 'content-type: application/json' -d '${JSON.stringify({ title: 'Todo API', requirements: 'A small todo REST API' })}'`,
 		`  curl -s ${service.url}/api/projects -H 'Authorization: Bearer ${service.token}'`,
 	];
 }

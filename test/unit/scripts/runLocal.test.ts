@@ -97,13 +97,16 @@ describe('run-local: the service settings', () => {
 		expect(runLocal.portFrom({}, 'N8N_PORT', '5678')).toBe(5678);
 	});
 
-	it('print URLs without their password, and a curl for the plan-project webhook and the service', () => {
+	it('print URLs without their password, the intake URL, and curls for the company, status and plan webhooks and the service', () => {
 		expect(runLocal.redactUrl('redis://ops:p%40ss@cache:6380/3')).toBe('redis://ops:***@cache:6380/3');
 		expect(runLocal.redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
 		const settings = runLocal.serviceSettings({ API_TOKEN: 'tok' }, home, { templates: {} }, 5678);
 		const lines = runLocal.tryLines('http://127.0.0.1:5678', settings).join('\n');
 		expect(lines).toContain("curl -s -XPOST http://127.0.0.1:5678/webhook/plan-project -H 'content-type: application/json' -d '{\"title\":\"Todo API\"");
 		expect(lines).toContain("curl -s http://127.0.0.1:8000/api/projects -H 'Authorization: Bearer tok'");
+		expect(lines).toContain('intake URL: http://127.0.0.1:5678/webhook/new-project');
+		expect(lines).toContain("curl -s -XPOST http://127.0.0.1:5678/webhook/new-project -H 'content-type: application/json' -d '{\"title\":\"Todo API\"");
+		expect(lines).toContain("curl -s 'http://127.0.0.1:5678/webhook/project-status?projectId=<projectId from the answer>&key=todo-1'");
 	});
 });
 
