@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { serviceCredentials } from '../shared/descriptions/common';
+import { getModels } from '../shared/loadModels';
 import { executeProjectState } from './executeProjectState';
 import { eventFields, eventOperations } from './resources/eventDescription';
 import { projectFields, projectOperations } from './resources/projectDescription';
@@ -38,6 +39,8 @@ export class ProjectState implements INodeType {
 			...eventFields,
 		],
 	};
+
+	methods = { loadOptions: { getModels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return executeProjectState.call(this);

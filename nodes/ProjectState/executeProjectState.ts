@@ -39,6 +39,10 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
 			return runServiceJob(context, itemIndex, projectPath(context, itemIndex, '/publish'), branch ? { branch } : {});
 		},
 		delete: (context, itemIndex) => serviceRequest(context, { method: 'DELETE', path: projectPath(context, itemIndex), itemIndex }),
+		report: (context, itemIndex) => {
+			const model = readText(context, 'model', 'Model', itemIndex);
+			return runServiceJob(context, itemIndex, projectPath(context, itemIndex, '/report'), model ? { model } : {});
+		},
 	},
 	event: {
 		create: (context, itemIndex) => {

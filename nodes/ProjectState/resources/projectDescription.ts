@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { modelProperty } from '../../shared/descriptions/common';
 import { executionProperties } from '../../shared/descriptions/execution';
 import { projectSettingsProperty } from '../../shared/descriptions/projectSettings';
 import { intakeProperties } from '../../shared/intake';
@@ -24,6 +25,7 @@ export const projectOperations: INodeProperties = {
 		{ name: 'Publish', value: 'publish', action: 'Publish a project', description: 'Push the repository: one commit per finished task; completes the project when every task is done' },
 		{ name: 'Retry', value: 'retry', action: 'Retry a project', description: 'Run a failed project again from where it failed' },
 		{ name: 'Update Status', value: 'updateStatus', action: 'Update the status of a project', description: 'Move the project along its lifecycle' },
+		{ name: 'Write Report', value: 'report', action: 'Write a progress report for a project', description: "Have a model write the client's progress report on the project as it stands; the project does not change" },
 	],
 	default: 'create',
 };
@@ -34,7 +36,7 @@ const projectId: INodeProperties = {
 	type: 'string',
 	default: '={{ $json.projectId }}',
 	required: true,
-	...show('cancel', 'delete', 'get', 'publish', 'retry', 'updateStatus'),
+	...show('cancel', 'delete', 'get', 'publish', 'report', 'retry', 'updateStatus'),
 };
 
 export const projectFields: INodeProperties[] = [
@@ -82,10 +84,9 @@ export const projectFields: INodeProperties[] = [
 		description: 'Branch to push; empty: main',
 		...show('publish'),
 	},
-	...executionProperties('the published repository').map((p) => ({
-		...p,
-		displayOptions: { show: { ...(p.displayOptions?.show ?? {}), resource: ['project'], operation: ['publish'] } },
-	})),
+	...jobExecution('publish', 'the published repository'),
+	{ ...modelProperty('writes the report'), ...show('report') },
+	...jobExecution('report', 'the report'),
 	{
 		displayName: 'Status Filter',
 		name: 'statusFilter',
@@ -112,3 +113,11 @@ export const projectFields: INodeProperties[] = [
 		displayOptions: { show: { resource: ['project'], operation: ['getAll'], returnAll: [false] } },
 	},
 ];
+
+/** The Execution parameters of an operation that runs as a service job, shown for it only. */
+function jobExecution(operation: string, what: string): INodeProperties[] {
+	return executionProperties(what).map((p) => ({
+		...p,
+		displayOptions: { show: { ...(p.displayOptions?.show ?? {}), resource: ['project'], operation: [operation] } },
+	}));
+}
