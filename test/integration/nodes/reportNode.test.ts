@@ -117,6 +117,7 @@ describe('Project State → Write Report', () => {
 
 		const context = hookContext(state, { parameters: {}, credentials: harness.credentials(), webhookUrl: '', staticData: {} });
 		const models = await state.methods.loadOptions.getModels.call(context as unknown as ILoadOptionsFunctions);
-		expect(models.map((m) => m.value).sort()).toEqual([...MODELS].sort());
+		expect(models[0]).toMatchObject({ name: 'Service Default', value: '' });
+		expect(models.slice(1).map((m) => m.value).sort()).toEqual([...MODELS].sort());
 	});
 });
