@@ -27,7 +27,9 @@
  *   RUNTIME_PORT     the service's port (default 8000); the credential's Base URL is http://127.0.0.1:<RUNTIME_PORT>
  *   API_TOKEN        the service's API token and the credential's (default: one generated once and
  *                    kept in <AIC_HOME>/run-local.json)
- *   REDIS_URL        Redis of the service (default redis://127.0.0.1:6379)
+ *   REDIS_URL        Redis of the service (default redis://127.0.0.1:6379; when unset and nothing
+ *                    listens there, a redis-server is started on it with its data in
+ *                    <AIC_HOME>/redis, append-only file on, and stopped with the rest)
  *   OLLAMA_HOST      the model server of the service (default http://127.0.0.1:11434)
  *   GIT_REMOTE_BASE  where the service publishes projects (default <AIC_HOME>/git: a bare
  *                    repository per project is created there)
@@ -53,6 +55,7 @@ const path = require('node:path');
 
 const n8n = require('./lib/n8nInstance');
 const { guardEnv, watchAncestors } = require('./lib/processGuard');
+const { redisPlan, startLocalRedis } = require('./lib/localRedis');
 const { startRuntime } = require('./lib/runtimeService');
 
 const REPO_ROOT = n8n.REPO_ROOT;
@@ -96,6 +99,8 @@ async function main() {
 	let handle;
 	/** @type {import('./lib/runtimeService').RuntimeHandle | undefined} */
 	let runtime;
+	/** @type {{ stop: () => Promise<void>, exited: () => boolean } | undefined} */
+	let localRedis;
 	let stopping = false;
 	const shutdown = async (/** @type {string} */ why, code = 0) => {
 		if (stopping) return;
@@ -103,6 +108,7 @@ async function main() {
 		say(`${why}: stopping n8n and the runtime service...`);
 		await handle?.stop();
 		await runtime?.stop();
+		await localRedis?.stop();
 		process.exit(code);
 	};
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(signal));
@@ -119,7 +125,16 @@ async function main() {
 		fs.rmSync(packDir, { recursive: true, force: true });
 	}
 
-	// 2. The runtime service, before n8n: the nodes are its clients.
+	// 2. Redis: REDIS_URL, or the one on 127.0.0.1:6379, or one started here (data in <AIC_HOME>/redis).
+	const redis = await redisPlan(process.env);
+	if (redis.action === 'start') {
+		say(`no REDIS_URL and nothing on 127.0.0.1:${redis.port}: starting redis-server there (data in ${path.join(home, 'redis')}, log ${path.join(home, 'redis.log')})`);
+		localRedis = await startLocalRedis({ port: redis.port, dir: path.join(home, 'redis'), logFile: path.join(home, 'redis.log') });
+	} else {
+		say(`Redis: ${redactUrl(redis.url)} (${redis.why})`);
+	}
+
+	// 3. The runtime service, before n8n: the nodes are its clients.
 	fs.mkdirSync(service.env.GIT_REMOTE_BASE, { recursive: true });
 	say(`starting the runtime service on ${service.url} (Redis ${redactUrl(service.env.REDIS_URL)}, Ollama ${service.env.OLLAMA_HOST}, publishing to ${service.env.GIT_REMOTE_BASE}; log in ${path.join(home, 'runtime.log')})`);
 	runtime = await startRuntime({ port: service.port, env: service.env, logFile: path.join(home, 'runtime.log') });
@@ -127,7 +142,7 @@ async function main() {
 		say(`the service answers, but cannot reach Ollama at ${service.env.OLLAMA_HOST} (/health: ${JSON.stringify(runtime.health)}): start Ollama, or set OLLAMA_HOST`);
 	}
 
-	// 3. The credential (created, or updated to the current URL and token).
+	// 4. The credentials (created, or updated to the current URL and token).
 	const smtp = smtpCredentialData(process.env);
 	await n8n.importCredentials(home, [
 		{ ...LOCAL_API_CREDENTIAL, data: { baseUrl: service.url, apiToken: service.token } },
@@ -136,7 +151,7 @@ async function main() {
 	say(`credential "${LOCAL_API_CREDENTIAL.name}" (id ${LOCAL_API_CREDENTIAL.id}) -> ${service.url} with the API token`);
 	say(`credential "${LOCAL_SMTP_CREDENTIAL.name}" (id ${LOCAL_SMTP_CREDENTIAL.id}) -> ${smtp.host}:${smtp.port} (used only by templates whose Settings turn emails on)`);
 
-	// 4. Workflow templates this user folder has not had yet (edits of imported ones are kept).
+	// 5. Workflow templates this user folder has not had yet (edits of imported ones are kept).
 	const templates = readTemplates();
 	const reimport = process.env.AIC_REIMPORT_TEMPLATES === '1';
 	const fresh = templates.filter((t) => reimport || !state.templates[t.workflow.id]);
@@ -155,7 +170,7 @@ async function main() {
 	}
 	if (templates.length === 0) say(`no workflow templates in ${TEMPLATES_DIR}`);
 
-	// 5. Owner account: set on the first run, or when AIC_OWNER_PASSWORD is given.
+	// 6. Owner account: set on the first run, or when AIC_OWNER_PASSWORD is given.
 	const envEmail = process.env.AIC_OWNER_EMAIL;
 	const envPassword = process.env.AIC_OWNER_PASSWORD;
 	const applyOwner = !state.ownerApplied || Boolean(envEmail) || Boolean(envPassword);
@@ -171,7 +186,7 @@ async function main() {
 		writeState(statePath, state);
 	}
 
-	// 6. n8n in the foreground.
+	// 7. n8n in the foreground.
 	say(`starting n8n ${n8n.N8N_VERSION} on port ${port} (data in ${path.join(home, '.n8n')}, log in ${path.join(home, 'n8n.log')})`);
 	/** @type {Record<string, string | undefined>} */
 	const env = { N8N_SECURE_COOKIE: process.env.N8N_SECURE_COOKIE || 'false', ...guardEnv() };

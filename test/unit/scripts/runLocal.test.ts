@@ -293,3 +293,38 @@ describe('the SMTP credential start:local creates for the templates', () => {
 		expect(() => smtpCredentialData({ SMTP_PORT: 'smtp' })).toThrow(/^SMTP_PORT is not a port/);
 	});
 });
+
+describe('the Redis start:local uses', () => {
+	const { redisPlan, startLocalRedis } = require('../../../scripts/lib/localRedis.js') as {
+		redisPlan: (env: Record<string, string>, isListening?: (port: number) => Promise<boolean>) => Promise<Record<string, unknown>>;
+		startLocalRedis: (options: { port: number; dir: string; logFile: string; bin?: string }) => Promise<{ stop: () => Promise<void>; exited: () => boolean }>;
+	};
+	const home = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'aic-local-redis-')) as string;
+	afterAll(() => require('node:fs').rmSync(home, { recursive: true, force: true }));
+
+	it('is REDIS_URL when set, else the one on 6379, else one it starts', async () => {
+		expect(await redisPlan({ REDIS_URL: 'redis://cache:6380/2' }, async () => false)).toEqual({ action: 'use', url: 'redis://cache:6380/2', why: 'REDIS_URL is set' });
+		expect(await redisPlan({}, async (port) => port === 6379)).toMatchObject({ action: 'use', url: 'redis://127.0.0.1:6379' });
+		expect(await redisPlan({}, async () => false)).toEqual({ action: 'start', url: 'redis://127.0.0.1:6379', port: 6379 });
+	});
+
+	it('says what to install, or to set REDIS_URL, when there is no redis-server', async () => {
+		await expect(startLocalRedis({ port: 1, dir: home, logFile: `${home}/redis.log`, bin: 'no-such-redis-server' })).rejects.toThrow(
+			/nothing listens on 127\.0\.0\.1:1 and "no-such-redis-server" is not installed\. Install Redis .* or set REDIS_URL/,
+		);
+	});
+
+	it('starts a real redis-server that keeps its data in the folder, and stops it', async () => {
+		const { closedPort } = require('../../support/ports') as { closedPort: () => Promise<number> };
+		const { listening } = require('../../../scripts/lib/localRedis.js') as { listening: (port: number) => Promise<boolean> };
+		const port = await closedPort();
+		const redis = await startLocalRedis({ port, dir: `${home}/redis-${port}`, logFile: `${home}/redis-${port}.log` });
+		try {
+			expect(await listening(port)).toBe(true);
+			expect(require('node:fs').existsSync(`${home}/redis-${port}/appendonlydir`)).toBe(true);
+		} finally {
+			await redis.stop();
+		}
+		expect(await listening(port)).toBe(false);
+	}, 30_000);
+});
