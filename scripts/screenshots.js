@@ -10,19 +10,25 @@
  *
  * What it does, with nothing of yours touched (a throwaway n8n user folder in /tmp, removed at
  * the end; free ports; Redis keys under their own prefix, deleted at the end):
- *  1. starts a stand-in Ollama (GET /api/version and /api/tags with two models), so the Model
- *     dropdowns and the credential Test have something to list;
+ *  1. starts a stand-in Ollama (GET /api/version and /api/tags with two models, so the Model
+ *     dropdowns and the credential Test have something to list; POST /api/chat answered by the
+ *     scripted company of the tests, so a whole project can run);
  *  2. runs `scripts/run-local.js` (what `npm run start:local` runs: n8n 2.41.1 from the cache with
  *     this package installed like Community Nodes, the runtime service, the "AI Company (local)"
  *     credential, the templates of workflows/ imported), with AIC_HOME, N8N_PORT, RUNTIME_PORT,
  *     OLLAMA_HOST, REDIS_URL, KEY_PREFIX and the owner account set by this script;
  *  3. creates (REST, not published) one more workflow with an AI Company node and an AI Company
- *     Trigger, for their panels;
+ *     Trigger, for their panels; for the execution shot, posts a client request to the company
+ *     template's /webhook/new-project ("tasks=3 waves=2 bug=T2") and waits until the service has
+ *     completed the project and n8n's execution of the template has finished;
  *  4. signs in with chromium (playwright-core) and writes, into docs/ (canvases: a 1400x900 window
  *     at 2 device pixels per CSS pixel; node panels: a 1000x900 window; the credential dialog
  *     cropped to the dialog):
  *       canvas-develop-project.png   the develop-project template's canvas
  *       canvas-plan-project.png      the plan-project template's canvas
+ *       canvas-autonomous-project.png  the autonomous-project (whole company) template's canvas
+ *       execution-autonomous-project.png  that template's finished execution of the request above,
+ *                                    in the executions view (canvas size and scale)
  *       node-ai-developer.png        AI Developer's panel, a model picked from its Model dropdown
  *       node-ai-company.png          AI Company's panel (with Intake Fields and Project Settings)
  *       node-ai-company-trigger.png  AI Company Trigger's panel (Events)
@@ -62,12 +68,95 @@ const PKG = 'n8n-nodes-ai-company';
 const say = (message) => process.stdout.write(`[screenshots] ${message}\n`);
 
 // ---------------------------------------------------------------------------------------------
-// A stand-in Ollama: just what the service asks for the model list and its health.
+// A stand-in Ollama: the model list and health, and a scripted model that plays the whole company.
 
 const MODELS = [
 	{ name: 'llama3.2:3b', size: 2_019_393_189, details: { parameter_size: '3.2B', family: 'llama', quantization_level: 'Q4_K_M' } },
 	{ name: 'qwen2.5-coder:7b', size: 4_683_087_332, details: { parameter_size: '7.6B', family: 'qwen2', quantization_level: 'Q4_K_M' } },
 ];
+
+/**
+ * The scripted model of the tests, in plain JS (test/support/scriptedCompany.ts: callOf, specOf,
+ * planFor and companyReply): requirements like "tasks=3 waves=2 bug=T2" are planned as T1..T3 in
+ * 2 dependency waves; the developer writes src/tN.js with value() = N, wrong on the first try for
+ * the tasks after bug=; the tester writes a node:test file for it. Every reply follows from the
+ * request alone (the plan's summary carries the spec into the later prompts).
+ * @param {Array<{ role: string, content: string }>} messages  an /api/chat request's messages
+ * @returns {unknown} the reply, to be sent as JSON text
+ */
+function companyReply(messages) {
+	const system = messages.find((m) => m.role === 'system')?.content ?? '';
+	const prompt = messages.find((m) => m.role === 'user')?.content ?? '';
+	const text = messages.map((m) => m.content).join('\n');
+	const tasks = Number(/tasks=(\d+)/.exec(text)?.[1] ?? 3);
+	const waves = Math.min(tasks, Number(/waves=(\d+)/.exec(text)?.[1] ?? 1));
+	const bugs = (/bug=([\w,]+)/.exec(text)?.[1] ?? '').split(',').filter(Boolean);
+	if (system.includes('planning agent')) {
+		// Wave w's tasks each depend on the first task of wave w - 1.
+		const waveOf = (/** @type {number} */ i) => Math.floor((i * waves) / tasks);
+		const firstOfWave = (/** @type {number} */ w) => Array.from({ length: tasks }, (_, i) => i).find((i) => waveOf(i) === w) ?? 0;
+		return {
+			summary: `A project of ${tasks} tasks (tasks=${tasks} waves=${waves} bug=${bugs.join(',')})`,
+			techStack: ['Node.js'],
+			tasks: Array.from({ length: tasks }, (_, i) => ({
+				id: `T${i + 1}`,
+				title: `Value ${i + 1}`,
+				description: `src/t${i + 1}.js exports value(), which returns ${i + 1}.`,
+				dependsOn: waveOf(i) === 0 ? [] : [`T${firstOfWave(waveOf(i) - 1) + 1}`],
+				acceptanceCriteria: [`value() is ${i + 1}`],
+				estimateHours: 1,
+			})),
+			risks: [],
+		};
+	}
+	const taskId = /Task (T\d+):/.exec(prompt)?.[1] ?? '';
+	const n = Number(taskId.slice(1));
+	if (system.includes('developer agent')) {
+		const wrong = bugs.includes(taskId) && !prompt.includes('tests for your task fail');
+		return { summary: `value ${n}`, files: [{ path: `src/t${n}.js`, content: `exports.value = () => ${wrong ? -n : n};\n` }] };
+	}
+	if (system.includes('test engineer agent')) {
+		const test = [
+			"const test = require('node:test');",
+			"const assert = require('node:assert/strict');",
+			`const { value } = require('../src/t${n}.js');`,
+			`test('value is ${n}', () => assert.equal(value(), ${n}));`,
+			'',
+		].join('\n');
+		return { summary: `tests for T${n}`, testFiles: [{ path: `test/t${n}.test.js`, content: test }] };
+	}
+	throw new Error(`the stand-in model does not know this request (system prompt: ${system.slice(0, 80)})`);
+}
+
+/**
+ * POST /api/chat: the scripted company's reply, streamed as Ollama does (one content line, then
+ * the final done line) or in one JSON object when the request says stream: false.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ */
+async function answerChat(req, res) {
+	let raw = '';
+	for await (const chunk of req) raw += chunk;
+	const body = JSON.parse(raw || '{}');
+	const model = String(body.model ?? '');
+	let content;
+	try {
+		content = JSON.stringify(companyReply(body.messages ?? []));
+	} catch (error) {
+		res.writeHead(500, { 'content-type': 'application/json' });
+		return void res.end(JSON.stringify({ error: /** @type {Error} */ (error).message }));
+	}
+	const createdAt = new Date().toISOString();
+	const tokens = Math.ceil(content.length / 4);
+	const final = { model, created_at: createdAt, done: true, done_reason: 'stop', total_duration: 5_000_000, load_duration: 1_000_000, prompt_eval_count: Math.ceil(raw.length / 4), prompt_eval_duration: 2_000_000, eval_count: tokens, eval_duration: tokens * 1_000_000 };
+	if (body.stream === false) {
+		res.writeHead(200, { 'content-type': 'application/json' });
+		return void res.end(JSON.stringify({ ...final, message: { role: 'assistant', content } }));
+	}
+	res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+	res.write(`${JSON.stringify({ model, created_at: createdAt, message: { role: 'assistant', content }, done: false })}\n`);
+	res.end(`${JSON.stringify({ ...final, message: { role: 'assistant', content: '' } })}\n`);
+}
 
 /** @returns {Promise<{ url: string, close: () => Promise<void> }>} */
 function startStandInOllama() {
@@ -90,8 +179,9 @@ function startStandInOllama() {
 				})),
 			});
 		}
+		if (req.method === 'POST' && url === '/api/chat') return void answerChat(req, res).catch((error) => send(400, { error: String(error) }));
 		if (req.method === 'GET' && url === '/') return res.end('Ollama is running');
-		return send(404, { error: 'the screenshot stand-in answers only /api/version and /api/tags' });
+		return send(404, { error: 'the screenshot stand-in answers only /api/version, /api/tags and /api/chat' });
 	});
 	return new Promise((resolve, reject) => {
 		server.once('error', reject);
@@ -215,6 +305,45 @@ function nodesWorkflow() {
 	};
 }
 
+/**
+ * One client request through the company template, to its end: POST /webhook/new-project, the
+ * service runs the project (the stand-in model plays every role), its end callback resumes *Wait
+ * for the end*, the execution ends after *Log delivery*.
+ * @param {{ url: string, serviceUrl: string, serviceToken: string, workflowId: string, session: { get: (p: string) => Promise<any> } }} ctx
+ * @returns {Promise<string>} the finished execution's id
+ */
+async function runProject(ctx) {
+	await n8n.waitForWebhook(ctx.url, 'new-project');
+	const intake = { requirements: 'tasks=3 waves=2 bug=T2', title: 'Todo API', clientName: 'Ada', key: 'shot-1' };
+	const answer = await fetch(`${ctx.url}/webhook/new-project`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(intake) });
+	const accepted = /** @type {{ projectId?: string }} */ (await answer.json().catch(() => ({})));
+	if (answer.status !== 202 || !accepted.projectId) throw new Error(`new-project answered ${answer.status} ${JSON.stringify(accepted)}`);
+	say(`new-project answered 202 with project ${accepted.projectId}; waiting for its end`);
+	const until = async (/** @type {string} */ what, /** @type {() => Promise<any>} */ read, timeoutMs = 180_000) => {
+		for (const deadline = Date.now() + timeoutMs; ; await n8n.sleep(500)) {
+			const value = await read();
+			if (value !== undefined) return value;
+			if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+		}
+	};
+	const project = await until(`project ${accepted.projectId} ended`, async () => {
+		const res = await fetch(`${ctx.serviceUrl}/api/projects/${accepted.projectId}?wait=10`, { headers: { authorization: `Bearer ${ctx.serviceToken}` } });
+		const body = await res.json();
+		return ['completed', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
+	});
+	if (project.status !== 'completed') throw new Error(`project ${project.id} ended ${project.status}: ${project.reason ?? ''}`);
+	const filter = encodeURIComponent(JSON.stringify({ workflowId: ctx.workflowId }));
+	const execution = await until('the template\'s execution finished', async () => {
+		const list = await ctx.session.get(`/executions?filter=${filter}&limit=10`);
+		const finished = (list.results ?? []).find((/** @type {{ status: string }} */ e) => !['new', 'running', 'waiting'].includes(e.status));
+		return finished;
+	});
+	if (execution.status !== 'success') throw new Error(`execution ${execution.id} of the company template ended ${execution.status}`);
+	const attempts = Object.entries(project.tasks ?? {}).map(([id, t]) => `${id}: ${/** @type {any} */ (t).attempts}`);
+	say(`project ${project.id} completed (attempts ${attempts.join(', ')}); execution ${execution.id} finished`);
+	return String(execution.id);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The browser
 
@@ -320,7 +449,7 @@ async function clipAround(page, locator, margin) {
 
 /**
  * @param {import('playwright-core').BrowserContext} context  (a new user-data-dir)
- * @param {{ url: string, owner: { email: string, password: string }, workflows: { develop: string, plan: string, nodes: string } }} ctx
+ * @param {{ url: string, owner: { email: string, password: string }, workflows: { develop: string, plan: string, autonomous: string, nodes: string }, execution?: string }} ctx
  */
 async function takeShots(context, ctx) {
 	const page = context.pages()[0] ?? (await context.newPage());
@@ -345,6 +474,20 @@ async function takeShots(context, ctx) {
 	if (wanted('canvas-plan-project')) {
 		await openWorkflow(page, ctx.url, ctx.workflows.plan);
 		await shootCanvas(page, 'canvas-plan-project');
+	}
+
+	if (wanted('canvas-autonomous-project')) {
+		await openWorkflow(page, ctx.url, ctx.workflows.autonomous);
+		await shootCanvas(page, 'canvas-autonomous-project');
+	}
+
+	if (wanted('execution-autonomous-project')) {
+		await page.goto(`${ctx.url}/workflow/${ctx.workflows.autonomous}/executions/${ctx.execution}`);
+		await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60_000 });
+		await page.waitForTimeout(2000);
+		await closeToasts(page);
+		await page.mouse.move(5, VIEWPORT.height - 5);
+		await shoot(page, 'execution-autonomous-project', { scale: 'device' });
 	}
 
 	if (wanted('node-ai-company') || wanted('node-ai-company-trigger')) {
@@ -450,11 +593,12 @@ async function main() {
 		say(`stand-in Ollama on ${ollama.url}; n8n user folder ${home}; Redis ${redisUrl}, keys ${keyPrefix}*`);
 		cleanups.push(async () => say(`deleted ${await deleteRedisKeys(redisUrl, keyPrefix)} Redis keys ${keyPrefix}*`));
 
+		// The service's default port when free, so the credential shows the Base URL users will see.
+		const runtimePort = (await n8n.isPortFree(8000)) ? 8000 : await n8n.findFreePort();
 		const local = await startLocal({
 			AIC_HOME: home,
 			N8N_PORT: String(await n8n.findFreePort()),
-			// The service's default port when free, so the credential shows the Base URL users will see.
-			RUNTIME_PORT: String((await n8n.isPortFree(8000)) ? 8000 : await n8n.findFreePort()),
+			RUNTIME_PORT: String(runtimePort),
 			OLLAMA_HOST: ollama.url,
 			REDIS_URL: redisUrl,
 			KEY_PREFIX: keyPrefix,
@@ -467,10 +611,20 @@ async function main() {
 
 		const session = await n8n.restSession(local.url, owner);
 		const created = await session.post('/workflows', nodesWorkflow());
-		const workflows = { develop: 'aicDevelopProject01', plan: 'aicPlanProject01', nodes: String(created.id) };
-		for (const [file, key] of [['develop-project.json', 'develop'], ['plan-project.json', 'plan']]) {
-			workflows[/** @type {'develop' | 'plan'} */ (key)] = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'workflows', file), 'utf8')).id;
+		const workflows = { develop: '', plan: '', autonomous: '', nodes: String(created.id) };
+		for (const [file, key] of [['develop-project.json', 'develop'], ['plan-project.json', 'plan'], ['autonomous-project.json', 'autonomous']]) {
+			workflows[/** @type {'develop' | 'plan' | 'autonomous'} */ (key)] = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'workflows', file), 'utf8')).id;
 		}
+		const execution = wanted('execution-autonomous-project')
+			? await runProject({
+					url: local.url,
+					serviceUrl: `http://127.0.0.1:${runtimePort}`,
+					// run-local's token: API_TOKEN when set, else the one it generated and kept in run-local.json
+					serviceToken: process.env.API_TOKEN?.trim() || JSON.parse(fs.readFileSync(path.join(home, 'run-local.json'), 'utf8')).serviceToken,
+					workflowId: workflows.autonomous,
+					session,
+				})
+			: undefined;
 
 		const userDataDir = fs.mkdtempSync(path.join(home, 'chromium-'));
 		const context = await chromium.launchPersistentContext(userDataDir, {
@@ -494,7 +648,7 @@ async function main() {
 		cleanups.push(() => context.close());
 		let failure;
 		try {
-			await takeShots(context, { url: local.url, owner, workflows });
+			await takeShots(context, { url: local.url, owner, workflows, execution });
 		} catch (error) {
 			failure = error;
 			const page = context.pages()[0];
