@@ -156,7 +156,7 @@ test("the editor's model list and the credential's Test button work inside n8n",
 			currentNodeParameters: { projectId: '', model: '', options: {} },
 			credentials: { aiCompanyApi: credentialRef },
 		})) as Array<{ value: string }>;
-		expect(models.map((m) => m.value)).toEqual([...harness.ollama.models].sort());
+		expect(models.map((m) => m.value)).toEqual(['', ...[...harness.ollama.models].sort()]);
 
 		const test = (baseUrl: string, apiToken: string) =>
 			session.post('/credentials/test', { credentials: { ...credentialRef, type: 'aiCompanyApi', data: { baseUrl, apiToken } } }) as Promise<{ status: string; message: string }>;
