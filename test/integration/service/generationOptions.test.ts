@@ -130,7 +130,9 @@ expect(test.job).toMatchObject({ state: 'completed', result: { status: 'passed',
 		const id = await stepsProject('tasks=1 waves=1 slow-model');
 		const started = Date.now();
 		const plan = await runStep(`/api/projects/${id}/plan`, { llm: { timeoutSeconds: 1 } });
-		expect(plan.job).toMatchObject({ state: 'failed', error: { kind: 'timeout' } });
+		// The whole error is printed on a failure (once seen as kind "internal" on a loaded machine).
+		expect(plan.job.error).toEqual(expect.objectContaining({ kind: 'timeout' }));
+		expect(plan.job.state).toBe('failed');
 		expect(Date.now() - started).toBeLessThan(4500);
 	}, 30_000);
 
