@@ -1,0 +1,614 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench`: the runtime service measured end to end (HTTP intake → BullMQ → worker → Redis
+// store → git) against an Ollama-speaking bench server with S slots and a fixed latency L per call,
+// which answers as the tests' scripted company (test/support/scriptedCompany.ts, transpiled here).
+// Prints markdown tables and writes the same as JSON under bench/results/. Not part of `npm test`.
+//
+// Options (environment, defaults fit 10 minutes on 2 cores): BENCH_SCALE_K=1,5,20  BENCH_BASELINE_K=1,5
+// BENCH_OVERHEAD_K=10  BENCH_SCALEOUT_K=20  BENCH_SVC_<VAR>=value (a service variable for every run)
+// BENCH_ONLY=scale,baseline,overhead,fairness,context,scaleout
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const Module = require('node:module');
+
+const ROOT = path.join(__dirname, '..');
+const BUILT = path.join(ROOT, 'runtime/dist');
+// The bench runs a snapshot of the built service, so a build in the same tree meanwhile cannot pull it away.
+const SNAPSHOT = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-bench-runtime-'));
+const BIN = path.join(SNAPSHOT, 'dist/bin/aiCompanyWorker.js');
+const MODELS = ['llama3.2:3b', 'qwen2.5-coder:7b'];
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const list = (text) => text.split(',').map((s) => s.trim()).filter(Boolean);
+
+// ---------------------------------------------------------------- the scripted company, reused
+function loadCompany() {
+	const ts = require('typescript');
+	const file = path.join(ROOT, 'test/support/scriptedCompany.ts');
+	const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+	const m = new Module(file, module);
+	m.filename = file;
+	m.paths = Module._nodeModulePaths(path.dirname(file));
+	m._compile(outputText, file);
+	return m.exports;
+}
+const company = loadCompany();
+
+// ---------------------------------------------------------------- helpers
+async function freePort() {
+	const probe = net.createServer();
+	await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+	const { port } = probe.address();
+	await new Promise((resolve) => probe.close(resolve));
+	return port;
+}
+
+function readBody(req) {
+	return new Promise((resolve, reject) => {
+		const parts = [];
+		req.on('data', (p) => parts.push(p));
+		req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+		req.on('error', reject);
+	});
+}
+
+function percentile(values, p) {
+	if (!values.length) return NaN;
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+const mean = (values) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN);
+
+/** Longest chain of model calls in a scripted project: plan, then per task on the chain develop + test (+ a fix turn for a bug task). */
+function criticalCalls(spec) {
+	const plan = company.planFor(spec);
+	const byId = new Map(plan.tasks.map((t) => [t.id, t]));
+	const memo = new Map();
+	const cost = (t) => 2 + (spec.bugs.includes(t.id) ? 1 : 0);
+	const depth = (t) => {
+		if (!memo.has(t.id)) memo.set(t.id, cost(t) + Math.max(0, ...t.dependsOn.map((d) => depth(byId.get(d)))));
+		return memo.get(t.id);
+	};
+	return 1 + Math.max(...plan.tasks.map(depth));
+}
+
+// ---------------------------------------------------------------- the bench server
+/** Ollama-speaking: S slots (calls beyond S wait, as OLLAMA_NUM_PARALLEL), a queue of at most maxQueue (beyond: 503 "server busy", as OLLAMA_MAX_QUEUE), L ms per call. */
+class BenchServer {
+	constructor({ slots, latencyMs, maxQueue = 512 }) {
+		Object.assign(this, { slots, latencyMs, maxQueue });
+		this.active = 0;
+		this.waiting = [];
+		this.busyMs = 0;
+		this.calls = 0;
+		this.busy503 = 0;
+		this.peakActive = 0;
+		this.peakQueue = 0;
+		this.byRole = {};
+		this.devPrompt = {}; // tasks in the project → prompt tokens (chars / 4) of first developer turns
+		this.server = http.createServer((req, res) => void this.handle(req, res).catch((error) => {
+			res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(error) }));
+		}));
+	}
+	async start() {
+		await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+		this.url = `http://127.0.0.1:${this.server.address().port}`;
+		return this;
+	}
+	async close() {
+		this.server.closeAllConnections();
+		await new Promise((resolve) => this.server.close(resolve));
+	}
+	acquire() {
+		if (this.active < this.slots) {
+			this.active++;
+			this.peakActive = Math.max(this.peakActive, this.active);
+			return Promise.resolve(true);
+		}
+		if (this.waiting.length >= this.maxQueue) return Promise.resolve(false);
+		return new Promise((resolve) => {
+			this.waiting.push(resolve);
+			this.peakQueue = Math.max(this.peakQueue, this.waiting.length);
+		});
+	}
+	release() {
+		const next = this.waiting.shift();
+		if (next) next(true); // the slot passes on
+		else this.active--;
+	}
+	async handle(req, res) {
+		const text = await readBody(req);
+		const url = (req.url || '/').split('?')[0];
+		const json = (status, body) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+		if (req.method === 'GET' && url === '/api/version') return json(200, { version: '0.12.6' });
+		if (req.method === 'GET' && url === '/api/tags') return json(200, { models: MODELS.map((name) => ({ name, model: name, modified_at: '2026-01-01T00:00:00Z', size: 1, digest: 'sha256:0', details: {} })) });
+		if (req.method === 'GET' && url === '/') return res.writeHead(200).end('Ollama is running');
+		if (req.method !== 'POST' || url !== '/api/chat') return res.writeHead(404).end('404 page not found');
+		const body = JSON.parse(text);
+		if (!(await this.acquire())) {
+			this.busy503++;
+			return json(503, { error: 'server busy, please try again.  maximum pending requests exceeded' });
+		}
+		const started = Date.now();
+		try {
+			if (this.latencyMs > 0) await sleep(this.latencyMs);
+			const messages = body.messages || [];
+			const call = company.callOf({ body });
+			const all = messages.map((m) => m.content).join('\n');
+			const content = JSON.stringify(company.companyReply(call, all));
+			const promptTokens = Math.ceil(JSON.stringify(messages).length / 4);
+			this.calls++;
+			this.byRole[call.role] = (this.byRole[call.role] || 0) + 1;
+			if (call.role === 'developer' && !call.fix) {
+				const tasks = company.specOf(all).tasks;
+				(this.devPrompt[tasks] = this.devPrompt[tasks] || []).push(promptTokens);
+			}
+			const final = { model: body.model, created_at: new Date().toISOString(), done: true, done_reason: 'stop', total_duration: this.latencyMs * 1e6, prompt_eval_count: promptTokens, eval_count: Math.ceil(content.length / 4) };
+			if (body.stream === false) return json(200, { ...final, message: { role: 'assistant', content } });
+			res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+			res.write(`${JSON.stringify({ model: body.model, created_at: final.created_at, message: { role: 'assistant', content }, done: false })}\n`);
+			await new Promise((resolve) => res.end(`${JSON.stringify({ ...final, message: { role: 'assistant', content: '' } })}\n`, resolve));
+		} finally {
+			this.busyMs += Date.now() - started;
+			this.release();
+		}
+	}
+}
+
+// ---------------------------------------------------------------- Redis of our own
+class OwnRedis {
+	async start() {
+		this.port = await freePort();
+		this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-bench-redis-'));
+		this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+		const deadline = Date.now() + 10_000;
+		while (!(await this.ping())) {
+			if (Date.now() > deadline) throw new Error(`redis-server did not start on ${this.port}`);
+			await sleep(50);
+		}
+		return this;
+	}
+	get url() {
+		return `redis://127.0.0.1:${this.port}/0`;
+	}
+	/** One command over RESP (inline), answered as text. */
+	command(line) {
+		return new Promise((resolve, reject) => {
+			const socket = net.connect(this.port, '127.0.0.1');
+			let out = '';
+			socket.on('data', (d) => {
+				out += d.toString('utf8');
+				const m = /^\$(\d+)\r\n/.exec(out);
+				if (out.startsWith('+') || out.startsWith('-') || (m && out.length >= m[0].length + Number(m[1]) + 2)) socket.end();
+			});
+			socket.on('end', () => resolve(out));
+			socket.on('error', reject);
+			socket.write(`${line}\r\n`);
+		});
+	}
+	async ping() {
+		try {
+			return (await this.command('PING')).startsWith('+PONG');
+		} catch {
+			return false;
+		}
+	}
+	async commandsProcessed() {
+		const info = await this.command('INFO stats');
+		return Number(/total_commands_processed:(\d+)/.exec(info)[1]);
+	}
+	async stop() {
+		if (this.child && this.child.exitCode === null) await new Promise((resolve) => { this.child.once('exit', resolve); this.child.kill('SIGKILL'); });
+		fs.rmSync(this.dir, { recursive: true, force: true });
+	}
+}
+
+// ---------------------------------------------------------------- the service under test
+/** BENCH_SVC_<NAME>=value sets the service's <NAME> in every run, e.g. BENCH_SVC_SANDBOX=process. */
+function serviceEnvOverrides() {
+	return Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_SVC_')).map(([k, v]) => [k.slice('BENCH_SVC_'.length), v]));
+}
+
+class Service {
+	static async start(env, role = 'all') {
+		const s = new Service();
+		s.port = role === 'worker' ? 0 : await freePort();
+		s.lines = [];
+		s.rssPeakKb = 0;
+		s.child = spawn(process.execPath, [BIN, '--role', role], {
+			env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_PATH: path.join(ROOT, 'node_modules'), PORT: String(s.port), LOG_LEVEL: 'info', JOB_BACKOFF_MS: '200', SHUTDOWN_GRACE_MS: '500', ...env, ...serviceEnvOverrides() },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let rest = '';
+		const keep = (chunk) => {
+			const parts = (rest + chunk.toString('utf8')).split('\n');
+			rest = parts.pop();
+			for (const line of parts) if (line) s.lines.push(line);
+		};
+		s.child.stdout.on('data', keep);
+		s.child.stderr.on('data', keep);
+		s.sampler = setInterval(() => s.sampleRss(), 100);
+		const ready = role === 'worker' ? 'worker started' : 'API listening';
+		const deadline = Date.now() + 20_000;
+		while (!s.lines.some((l) => l.includes(ready))) {
+			if (s.child.exitCode !== null) throw new Error(`service exited ${s.child.exitCode}:\n${s.lines.join('\n')}`);
+			if (Date.now() > deadline) throw new Error(`service not ready:\n${s.lines.join('\n')}`);
+			await sleep(50);
+		}
+		s.url = `http://127.0.0.1:${s.port}`;
+		return s;
+	}
+	status() {
+		try {
+			return fs.readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+		} catch {
+			return '';
+		}
+	}
+	sampleRss() {
+		const st = this.status();
+		const rss = Number(/VmRSS:\s+(\d+)/.exec(st)?.[1] ?? 0);
+		const hwm = Number(/VmHWM:\s+(\d+)/.exec(st)?.[1] ?? 0);
+		this.rssPeakKb = Math.max(this.rssPeakKb, rss, hwm);
+	}
+	peakRssMb() {
+		this.sampleRss();
+		return this.rssPeakKb / 1024;
+	}
+	logs() {
+		return this.lines.flatMap((l) => {
+			try {
+				return [JSON.parse(l)];
+			} catch {
+				return [];
+			}
+		});
+	}
+	async request(method, route, body) {
+		const response = await fetch(`${this.url}${route}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+		const text = await response.text();
+		try {
+			return { status: response.status, body: JSON.parse(text) };
+		} catch {
+			return { status: response.status, body: text };
+		}
+	}
+	async stop() {
+		clearInterval(this.sampler);
+		if (this.child.exitCode === null && this.child.signalCode === null) await new Promise((resolve) => { this.child.once('exit', resolve); this.child.kill('SIGKILL'); });
+	}
+}
+
+// ---------------------------------------------------------------- project end callbacks
+class Ends {
+	async start() {
+		this.ended = new Map();
+		this.waiters = new Map();
+		this.server = http.createServer(async (req, res) => {
+			const text = await readBody(req);
+			res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+			try {
+				const body = JSON.parse(text);
+				if (body.projectId && !this.ended.has(body.projectId)) {
+					this.ended.set(body.projectId, { at: Date.now(), status: body.status, reason: body.reason });
+					this.waiters.get(body.projectId)?.();
+				}
+			} catch {
+				// not ours
+			}
+		});
+		await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+		this.url = `http://127.0.0.1:${this.server.address().port}/ended`;
+		return this;
+	}
+	wait(projectId, timeoutMs) {
+		if (this.ended.has(projectId)) return Promise.resolve(this.ended.get(projectId));
+		return new Promise((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error(`project ${projectId} did not end within ${timeoutMs} ms`)), timeoutMs);
+			this.waiters.set(projectId, () => {
+				clearTimeout(timer);
+				resolve(this.ended.get(projectId));
+			});
+		});
+	}
+	async close() {
+		this.server.closeAllConnections();
+		await new Promise((resolve) => this.server.close(resolve));
+	}
+}
+
+// ---------------------------------------------------------------- one run: a service, a bench server, projects
+let redis;
+let ends;
+let runCounter = 0;
+const gitBase = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-bench-git-'));
+const live = { services: [], servers: [] };
+
+async function withService({ slots, latencyMs, maxQueue, workers = [{ role: 'all', parallel: slots, concurrency: 4 * slots }] }, body) {
+	const server = await new BenchServer({ slots, latencyMs, maxQueue }).start();
+	live.servers.push(server);
+	const prefix = `bench${process.pid}r${++runCounter}:`;
+	const services = [];
+	try {
+		for (const w of workers) {
+			const s = await Service.start({ REDIS_URL: redis.url, KEY_PREFIX: prefix, OLLAMA_HOST: server.url, GIT_REMOTE_BASE: gitBase, OLLAMA_NUM_PARALLEL: String(w.parallel), CONCURRENCY: String(w.concurrency), MAX_PLAN_TASKS: '200' }, w.role);
+			services.push(s);
+			live.services.push(s);
+		}
+		return await body({ server, api: services[0], services });
+	} finally {
+		for (const s of services) await s.stop();
+		await server.close();
+	}
+}
+
+let seq = 0;
+/** Posts one project; resolves with { id, postedAt, requirements, spec }. */
+async function post(api, requirements, title = 'Bench') {
+	const spec = company.specOf(requirements);
+	const tag = `${process.pid}-${++seq}`;
+	const postedAt = Date.now();
+	const { status, body } = await api.request('POST', '/api/projects', {
+		title: `${title} ${tag}`,
+		requirements: `${requirements} run-${tag}`,
+		settings: { callbackUrl: ends.url, maxPlanTasks: Math.max(spec.tasks, 1) },
+	});
+	if (status !== 201) throw new Error(`POST /api/projects → ${status} ${JSON.stringify(body)}`);
+	return { id: body.projectId, postedAt, spec };
+}
+
+async function finish(project, timeoutMs) {
+	const end = await ends.wait(project.id, timeoutMs);
+	if (end.status !== 'completed') throw new Error(`project ${project.id} ended ${end.status}: ${end.reason}`);
+	return { ...project, endedAt: end.at, latencyMs: end.at - project.postedAt };
+}
+
+/** K projects of `requirements` posted at once; the measures of the scale table. */
+async function runBatch(ctx, k, requirements, { slots, latencyMs, timeoutMs = 300_000 }) {
+	const { server, services } = ctx;
+	const busy0 = server.busyMs;
+	const calls0 = server.calls;
+	const started = Date.now();
+	const posted = await Promise.all(Array.from({ length: k }, () => post(ctx.api, requirements)));
+	const done = await Promise.all(posted.map((p) => finish(p, timeoutMs)));
+	const makespanMs = Math.max(...done.map((d) => d.endedAt)) - started;
+	const calls = server.calls - calls0;
+	const critical = criticalCalls(company.specOf(requirements)) * latencyMs;
+	const idealMs = Math.max(critical, (calls * latencyMs) / slots);
+	const latencies = done.map((d) => d.latencyMs);
+	const byName = {};
+	for (const l of services.flatMap((s) => s.logs())) if (l.msg === 'job finished') (byName[l.job] = byName[l.job] || []).push(l.durationMs);
+	return {
+		jobMs: Object.fromEntries(Object.entries(byName).map(([name, d]) => [name, { count: d.length, meanMs: Math.round(mean(d)), maxMs: Math.max(...d) }])),
+		k,
+		slots,
+		latencyMs,
+		makespanMs,
+		idealMs,
+		efficiency: idealMs / makespanMs,
+		utilisation: (server.busyMs - busy0) / (slots * makespanMs),
+		callsPerProject: calls / k,
+		p50Ms: percentile(latencies, 50),
+		p95Ms: percentile(latencies, 95),
+		peakRssMb: Math.max(...services.map((s) => s.peakRssMb())),
+		busy503: server.busy503,
+		peakServerQueue: server.peakQueue,
+	};
+}
+
+// ---------------------------------------------------------------- scenarios
+const SMALL = 'tasks=6 waves=3 bug=T2';
+const S = 4;
+const L = 200;
+
+async function scale(results) {
+	results.scale = [];
+	for (const k of list(process.env.BENCH_SCALE_K ?? '1,5,20').map(Number)) {
+		const row = await withService({ slots: S, latencyMs: L }, (ctx) => runBatch(ctx, k, SMALL, { slots: S, latencyMs: L }));
+		results.scale.push(row);
+		console.error(`  scale K=${k}: ${(row.makespanMs / 1000).toFixed(1)} s, efficiency ${row.efficiency.toFixed(2)}, jobs ${JSON.stringify(row.jobMs)}`);
+	}
+}
+
+async function baseline(results) {
+	results.baseline = [];
+	for (const k of list(process.env.BENCH_BASELINE_K ?? '1,5').map(Number)) {
+		const row = await withService({ slots: 1, latencyMs: L, workers: [{ role: 'all', parallel: 1, concurrency: 1 }] }, (ctx) => runBatch(ctx, k, SMALL, { slots: 1, latencyMs: L }));
+		results.baseline.push(row);
+		console.error(`  baseline K=${k}: ${(row.makespanMs / 1000).toFixed(1)} s, jobs ${JSON.stringify(row.jobMs)}`);
+	}
+}
+
+async function overhead(results) {
+	const k = Number(process.env.BENCH_OVERHEAD_K ?? 10);
+	results.overhead = await withService({ slots: S, latencyMs: 0 }, async (ctx) => {
+		const count = () => ctx.api.logs().filter((l) => l.msg === 'job finished');
+		const jobs0 = count().length;
+		const cmds0 = await redis.commandsProcessed();
+		const row = await runBatch(ctx, k, SMALL, { slots: S, latencyMs: 0 });
+		await sleep(300); // the last callback job's log line
+		const cmds = (await redis.commandsProcessed()) - cmds0;
+		const finished = count().slice(jobs0);
+		const byName = {};
+		for (const l of finished) (byName[l.job] = byName[l.job] || []).push(l.durationMs);
+		const jobs = finished.length;
+		return {
+			projects: k,
+			jobs,
+			makespanMs: row.makespanMs,
+			jobsPerSecond: jobs / (row.makespanMs / 1000),
+			wallMsPerJob: row.makespanMs / jobs,
+			meanJobMs: Object.fromEntries(Object.entries(byName).map(([name, d]) => [name, { count: d.length, meanMs: mean(d) }])),
+			redisCommands: cmds,
+			redisCommandsPerJob: cmds / jobs,
+			peakRssMb: row.peakRssMb,
+		};
+	});
+}
+
+async function fairness(results) {
+	const small = 'tasks=3 waves=1';
+	const big = 'tasks=80 waves=4';
+	results.fairness = await withService({ slots: S, latencyMs: L }, async (ctx) => {
+		const alone = [];
+		for (let i = 0; i < 2; i++) alone.push((await finish(await post(ctx.api, small, 'Alone'), 120_000)).latencyMs);
+		const bigProject = await post(ctx.api, big, 'Big');
+		// The small ones arrive once the big one's 80 task jobs are queued.
+		for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(200)) {
+			const { body } = await ctx.api.request('GET', `/api/projects/${bigProject.id}`);
+			if (body.status !== 'intake' && body.status !== 'planning' && body.status !== 'planned') break;
+		}
+		await sleep(500);
+		const smalls = await Promise.all(Array.from({ length: 5 }, () => post(ctx.api, small, 'Small')));
+		const smallDone = await Promise.all(smalls.map((p) => finish(p, 300_000)));
+		const bigDone = await finish(bigProject, 300_000);
+		const latencies = smallDone.map((d) => d.latencyMs);
+		const aloneMs = mean(alone);
+		return { small, big, aloneMs, smallMs: latencies, smallMeanMs: mean(latencies), smallMaxMs: Math.max(...latencies), ratioMean: mean(latencies) / aloneMs, ratioMax: Math.max(...latencies) / aloneMs, bigMs: bigDone.latencyMs };
+	});
+}
+
+async function context(results) {
+	results.context = await withService({ slots: S, latencyMs: 0 }, async (ctx) => {
+		const sizes = [5, 20, 80];
+		const posted = await Promise.all(sizes.map((n) => post(ctx.api, `tasks=${n} waves=${Math.min(n, 4)}`, 'Context')));
+		await Promise.all(posted.map((p) => finish(p, 300_000)));
+		return sizes.map((n) => {
+			const tokens = ctx.server.devPrompt[n] || [];
+			return { tasks: n, developerCalls: tokens.length, meanPromptTokens: mean(tokens), maxPromptTokens: Math.max(...tokens) };
+		});
+	});
+}
+
+async function scaleout(results) {
+	const k = Number(process.env.BENCH_SCALEOUT_K ?? 20);
+	const slots = 8;
+	results.scaleout = [];
+	results.scaleoutK = k;
+	for (const [label, workers] of [
+		['1 worker process', [{ role: 'all', parallel: 8, concurrency: 32 }]],
+		['2 worker processes', [{ role: 'all', parallel: 4, concurrency: 16 }, { role: 'worker', parallel: 4, concurrency: 16 }]],
+	]) {
+		const row = await withService({ slots, latencyMs: L, workers }, (ctx) => runBatch(ctx, k, SMALL, { slots, latencyMs: L }));
+		results.scaleout.push({ label, ...row });
+		console.error(`  scale-out ${label}: ${(row.makespanMs / 1000).toFixed(1)} s`);
+	}
+}
+
+// ---------------------------------------------------------------- report
+const s1 = (ms) => (ms / 1000).toFixed(2);
+function table(head, rows) {
+	return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function report(results) {
+	const out = [];
+	out.push(`Bench ${results.startedAt} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), node ${process.version}${Object.keys(serviceEnvOverrides()).length ? `, service env ${JSON.stringify(serviceEnvOverrides())}` : ''}`);
+	if (results.scale?.length) {
+		out.push('', `### 1–2. Scale: K concurrent projects (${SMALL}), S = ${S} slots, L = ${L} ms; baseline one call at a time (S = 1, OLLAMA_NUM_PARALLEL = 1, CONCURRENCY = 1)`, '');
+		const base = new Map((results.baseline ?? []).map((b) => [b.k, b]));
+		out.push(table(['K', 'makespan s', 'ideal s', 'efficiency', 'slot util.', 'calls/project', 'p50 s', 'p95 s', 'peak RSS MB', 'baseline makespan s', 'speed-up'], results.scale.map((r) => {
+			const b = base.get(r.k);
+			return [r.k, s1(r.makespanMs), s1(r.idealMs), r.efficiency.toFixed(2), r.utilisation.toFixed(2), r.callsPerProject.toFixed(1), s1(r.p50Ms), s1(r.p95Ms), r.peakRssMb.toFixed(0), b ? s1(b.makespanMs) : '—', b ? `${(b.makespanMs / r.makespanMs).toFixed(2)}×` : '—'];
+		})));
+		const busy = results.scale.reduce((a, r) => a + r.busy503, 0);
+		out.push('', `503 "server busy" answers: ${busy}; largest bench-server queue: ${Math.max(...results.scale.map((r) => r.peakServerQueue))}`);
+	}
+	if (results.overhead) {
+		const o = results.overhead;
+		out.push('', `### 3. Overhead at L = 0 (${o.projects} projects of ${SMALL} at once, own redis-server)`, '');
+		out.push(table(['jobs', 'makespan s', 'jobs/s', 'wall ms/job', 'Redis commands/job', 'peak RSS MB'], [[o.jobs, s1(o.makespanMs), o.jobsPerSecond.toFixed(1), o.wallMsPerJob.toFixed(1), o.redisCommandsPerJob.toFixed(1), o.peakRssMb.toFixed(0)]]));
+		out.push('', `Mean time inside a job, by job: ${Object.entries(o.meanJobMs).map(([n, v]) => `${n} ${v.meanMs.toFixed(1)} ms (×${v.count})`).join(', ')}`);
+	}
+	if (results.fairness) {
+		const f = results.fairness;
+		out.push('', `### 4. Fairness: ${f.big} posted first, then 5 × ${f.small} (S = ${S}, L = ${L} ms)`, '');
+		out.push(table(['small alone s', 'small with big, mean s', 'max s', 'mean / alone', 'max / alone', 'big project s'], [[s1(f.aloneMs), s1(f.smallMeanMs), s1(f.smallMaxMs), `${f.ratioMean.toFixed(2)}×`, `${f.ratioMax.toFixed(2)}×`, s1(f.bigMs)]]));
+	}
+	if (results.context) {
+		out.push('', '### 5. Context growth: prompt tokens (characters / 4) of first developer turns', '');
+		out.push(table(['tasks', 'developer calls', 'mean prompt tokens', 'max prompt tokens'], results.context.map((c) => [c.tasks, c.developerCalls, c.meanPromptTokens.toFixed(0), c.maxPromptTokens])));
+	}
+	if (results.scaleout?.length) {
+		out.push('', `### 6. Scale-out: K = ${results.scaleoutK} (${SMALL}), S = 8, L = ${L} ms`, '');
+		out.push(table(['workers', 'makespan s', 'ideal s', 'efficiency', 'slot util.', 'p95 s', 'peak RSS MB (largest process)'], results.scaleout.map((r) => [r.label, s1(r.makespanMs), s1(r.idealMs), r.efficiency.toFixed(2), r.utilisation.toFixed(2), s1(r.p95Ms), r.peakRssMb.toFixed(0)])));
+	}
+	// Targets
+	const t = [];
+	const met = (ok) => (ok === undefined ? 'not run' : ok ? 'yes' : 'no');
+	const largest = results.scale?.[results.scale.length - 1];
+	if (largest) t.push([`efficiency at largest K (${largest.k})`, '≥ 0.90', largest.efficiency.toFixed(2), met(largest.efficiency >= 0.9)]);
+	const sameK = results.scale && results.baseline ? results.baseline.map((b) => [b, results.scale.find((r) => r.k === b.k)]).filter(([, r]) => r).pop() : undefined;
+	if (sameK) {
+		const [b, r] = sameK;
+		const speedup = b.makespanMs / r.makespanMs;
+		t.push([`speed-up over one call at a time (K = ${b.k})`, `≥ ${(0.9 * S).toFixed(1)}× (0.9 × S)`, `${speedup.toFixed(2)}×`, met(speedup >= 0.9 * S)]);
+	}
+	if (results.overhead) t.push(['per-job overhead at L = 0 (wall ms / job)', '≤ 5 ms', `${results.overhead.wallMsPerJob.toFixed(1)} ms`, met(results.overhead.wallMsPerJob <= 5)]);
+	const rss = [...(results.scale ?? []), ...(results.scaleout ?? [])].map((r) => r.peakRssMb);
+	if (results.overhead) rss.push(results.overhead.peakRssMb);
+	if (rss.length) t.push(['peak RSS of a service process', '≤ 300 MB', `${Math.max(...rss).toFixed(0)} MB`, met(Math.max(...rss) <= 300)]);
+	if (results.fairness) t.push(['small projects behind an 80-task one (max / alone)', '≤ 1.5×', `${results.fairness.ratioMax.toFixed(2)}×`, met(results.fairness.ratioMax <= 1.5)]);
+	if (results.context) {
+		const c5 = results.context.find((c) => c.tasks === 5);
+		const c80 = results.context.find((c) => c.tasks === 80);
+		const ratio = c80.meanPromptTokens / c5.meanPromptTokens;
+		t.push(['developer prompt tokens, 80 tasks / 5 tasks', '≤ 1.2×', `${ratio.toFixed(2)}×`, met(ratio <= 1.2)]);
+	}
+	out.push('', '### Targets', '', table(['target', 'wanted', 'measured', 'met?'], t));
+	out.push('', `Parts: ${Object.entries(results.seconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}; total ${results.totalSeconds.toFixed(0)} s`);
+	return out.join('\n');
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+	for (const file of ['bin/aiCompanyWorker.js', 'prompts/developer.hbs']) if (!fs.existsSync(path.join(BUILT, file))) throw new Error(`runtime/dist/${file} is missing: run npm run build`);
+	fs.cpSync(BUILT, path.join(SNAPSHOT, 'dist'), { recursive: true });
+	fs.cpSync(path.join(ROOT, 'runtime/package.json'), path.join(SNAPSHOT, 'package.json'));
+	const only = list(process.env.BENCH_ONLY ?? 'scale,baseline,overhead,fairness,context,scaleout');
+	const parts = { scale, baseline, overhead, fairness, context, scaleout };
+	const results = { startedAt: new Date().toISOString(), machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, serviceEnv: serviceEnvOverrides(), seconds: {} };
+	const t0 = Date.now();
+	redis = await new OwnRedis().start();
+	ends = await new Ends().start();
+	try {
+		for (const name of only) {
+			const started = Date.now();
+			console.error(`${name}…`);
+			try {
+				await parts[name](results);
+			} catch (error) {
+				results[`${name}Error`] = String(error?.stack ?? error);
+				console.error(`  ${name} failed: ${error?.message ?? error}`);
+			}
+			results.seconds[name] = (Date.now() - started) / 1000;
+			console.error(`  ${name}: ${results.seconds[name].toFixed(0)} s`);
+		}
+	} finally {
+		for (const s of live.services) await s.stop().catch(() => {});
+		for (const s of live.servers) await s.close().catch(() => {});
+		await ends.close();
+		await redis.stop();
+		fs.rmSync(gitBase, { recursive: true, force: true });
+		fs.rmSync(SNAPSHOT, { recursive: true, force: true });
+	}
+	results.totalSeconds = (Date.now() - t0) / 1000;
+	const markdown = report(results);
+	results.markdown = markdown;
+	const dir = path.join(__dirname, 'results');
+	fs.mkdirSync(dir, { recursive: true });
+	const file = path.join(dir, `bench-${results.startedAt.replace(/[:.]/g, '-')}.json`);
+	fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+	console.log(markdown);
+	console.log(`\nJSON: ${path.relative(ROOT, file)}`);
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exitCode = 1;
+});
