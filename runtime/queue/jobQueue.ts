@@ -59,9 +59,18 @@ export class JobQueue {
 		return `${this.config.keyPrefix}callbacks:${jobId}`;
 	}
 
+	/**
+	 * The job as it is now. Its hash and its state are two reads: a job that finished between them
+	 * would show as finished without its result or failure, so a finished state is read with the
+	 * job read after it.
+	 */
 	async view(jobId: string): Promise<JobView | null> {
 		const job = await Job.fromId(this.queue, jobId);
-		return job ? viewOf(job, await job.getState()) : null;
+		if (!job) return null;
+		const state = await job.getState();
+		if (state !== 'completed' && state !== 'failed') return viewOf(job, state);
+		const finished = await Job.fromId(this.queue, jobId);
+		return finished ? viewOf(finished, state) : null;
 	}
 
 	async counts(): Promise<Record<string, number>> {
