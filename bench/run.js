@@ -582,6 +582,15 @@ async function main() {
 	const parts = { scale, baseline, overhead, fairness, context, scaleout };
 	const results = { startedAt: new Date().toISOString(), machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, serviceEnv: serviceEnvOverrides(), seconds: {} };
 	const t0 = Date.now();
+	// Ctrl-C or a timeout: stop what the bench started (services, bench servers, Redis) and remove its folders.
+	for (const signal of ['SIGINT', 'SIGTERM']) {
+		process.once(signal, () => {
+			for (const s of live.services) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+			if (redis?.child?.exitCode === null) redis.child.kill('SIGKILL');
+			for (const dir of [gitBase, SNAPSHOT, redis?.dir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+			process.exit(130);
+		});
+	}
 	redis = await new OwnRedis().start();
 	ends = await new Ends().start();
 	try {
