@@ -1,4 +1,6 @@
 import type { TestReport } from '../contracts/testReport';
+import { InvalidInputError } from '../errors';
+import { InvalidTransitionError } from '../state/errors';
 import { runDeveloperStep, type DeveloperStepSettings, type StepContext } from './developerStep';
 import { planTaskOf } from './projectFiles';
 import { runTesterStep, type TesterStepSettings } from './testerStep';
@@ -18,6 +20,9 @@ export interface FixLoopResult {
 	report: TestReport | null;
 }
 
+/** Times in a row the loop may find its task moved by another run before it gives up. */
+const MAX_OVERTAKEN = 3;
+
 /**
  * The canvas loop Developer → Tester → (failed and attempts left) → Developer in fix mode → …
  * as one call, for the worker. Each turn is the same step the nodes run and starts from the store,
@@ -25,21 +30,35 @@ export interface FixLoopResult {
  * for the current attempt is tested, not written (and paid for) again.
  */
 export async function developAndTestTask(context: StepContext, projectId: string, taskId: string, settings: FixLoopSettings): Promise<FixLoopResult> {
-	for (;;) {
+	for (let overtaken = 0; ; ) {
 		const { state } = planTaskOf(await context.store.get(projectId), taskId);
 		const report = (state.testReport as TestReport | null) ?? null;
 		if (state.status === 'done') return { status: 'done', attempts: state.attempts, report };
 		if (state.status === 'failed' && state.attempts >= settings.maxAttempts) return { status: 'failed', attempts: state.attempts, report };
-		const developed = state.status === 'in_progress' && state.developedAttempt === state.attempts;
-		if (!developed) {
-			await settings.beforeTurn?.('develop', state.status === 'in_progress' ? state.attempts : state.attempts + 1);
-			await runDeveloperStep(context, projectId, taskId, { ...settings.developer, mode: 'auto' });
+		let tested: Awaited<ReturnType<typeof runTesterStep>>;
+		try {
+			const developed = state.status === 'in_progress' && state.developedAttempt === state.attempts;
+			if (!developed) {
+				await settings.beforeTurn?.('develop', state.status === 'in_progress' ? state.attempts : state.attempts + 1);
+				await runDeveloperStep(context, projectId, taskId, { ...settings.developer, mode: 'auto' });
+			}
+			const current = planTaskOf(await context.store.get(projectId), taskId).state;
+			await settings.beforeTurn?.('test', current.attempts);
+			tested = await runTesterStep(context, projectId, taskId, settings.tester);
+		} catch (error) {
+			// Another run of this task moved it first (a job taken for stalled while it was still
+			// running, e.g. after Redis came back): read the store again and go on from there.
+			if (!movedByAnotherRun(error, taskId) || ++overtaken > MAX_OVERTAKEN) throw error;
+			continue;
 		}
-		const current = planTaskOf(await context.store.get(projectId), taskId).state;
-		await settings.beforeTurn?.('test', current.attempts);
-		const tested = await runTesterStep(context, projectId, taskId, settings.tester);
 		if (tested.report.status === 'passed' || tested.attempt >= settings.maxAttempts) {
 			return { status: tested.report.status === 'passed' ? 'done' : 'failed', attempts: tested.attempt, report: tested.report };
 		}
 	}
+}
+
+/** The refusals a step meets when its task changed under it: a move from a status it no longer has, or a test of a task no longer in progress. */
+function movedByAnotherRun(error: unknown, taskId: string): boolean {
+	if (error instanceof InvalidTransitionError) return error.taskId === taskId;
+	return error instanceof InvalidInputError && error.field === 'taskId';
 }

@@ -46,3 +46,38 @@ describe('developAndTestTask resumed from the store', () => {
 		expect(turns(server).length).toBe(before);
 	});
 });
+
+describe('developAndTestTask overtaken by another run of the same task', () => {
+	it('finds the task done by the other run (a stalled job run twice) and reports it done instead of failing the project', async () => {
+		const store = isolatedStore(redis);
+		const projectId = await storedProject(store);
+		await store.startTask(projectId, 'T1');
+		await store.recordTaskWork(projectId, 'T1', { files: [{ path: 'src/sum.js', content: FIXED_SUM }] });
+		// The other run records the same result just before this one does.
+		const racing = Object.create(store) as typeof store;
+		let raced = false;
+		racing.recordTaskResult = async (...args: Parameters<typeof store.recordTaskResult>) => {
+			if (!raced) {
+				raced = true;
+				await store.recordTaskResult(...args);
+			}
+			return store.recordTaskResult(...args);
+		};
+
+		const result = await developAndTestTask(stepContext(racing, server), projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 3 });
+
+		expect(raced).toBe(true);
+		expect(result).toMatchObject({ status: 'done', attempts: 1 });
+		expect((await store.get(projectId)).tasks.T1).toMatchObject({ status: 'done', attempts: 1 });
+	});
+
+	it('still fails on a refusal that is not another run moving the task', async () => {
+		const store = isolatedStore(redis);
+		const projectId = await storedProject(store);
+		const broken = Object.create(store) as typeof store;
+		broken.recordTaskWork = async () => {
+			throw new Error('disk full');
+		};
+		await expect(developAndTestTask(stepContext(broken, server), projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 3 })).rejects.toThrow('disk full');
+	});
+});
