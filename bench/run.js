@@ -15,7 +15,6 @@ const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const Module = require('node:module');
 
 const ROOT = path.join(__dirname, '..');
 const BUILT = path.join(ROOT, 'runtime/dist');
@@ -27,17 +26,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const list = (text) => text.split(',').map((s) => s.trim()).filter(Boolean);
 
 // ---------------------------------------------------------------- the scripted company, reused
-function loadCompany() {
-	const ts = require('typescript');
-	const file = path.join(ROOT, 'test/support/scriptedCompany.ts');
-	const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
-	const m = new Module(file, module);
-	m.filename = file;
-	m.paths = Module._nodeModulePaths(path.dirname(file));
-	m._compile(outputText, file);
-	return m.exports;
-}
-const company = loadCompany();
+const { loadScriptedCompany } = require('../scripts/lib/scriptedCompany');
+const company = loadScriptedCompany();
 
 // ---------------------------------------------------------------- helpers
 async function freePort() {

@@ -75,57 +75,17 @@ const MODELS = [
 	{ name: 'qwen2.5-coder:7b', size: 4_683_087_332, details: { parameter_size: '7.6B', family: 'qwen2', quantization_level: 'Q4_K_M' } },
 ];
 
+const { loadScriptedCompany } = require('./lib/scriptedCompany');
+const company = loadScriptedCompany();
+
 /**
- * The scripted model of the tests, in plain JS (test/support/scriptedCompany.ts: callOf, specOf,
- * planFor and companyReply): requirements like "tasks=3 waves=2 bug=T2" are planned as T1..T3 in
- * 2 dependency waves; the developer writes src/tN.js with value() = N, wrong on the first try for
- * the tasks after bug=; the tester writes a node:test file for it. Every reply follows from the
- * request alone (the plan's summary carries the spec into the later prompts).
+ * The tests' scripted model (test/support/scriptedCompany.ts): requirements like "tasks=3 waves=2
+ * bug=T2" are planned, coded (wrong on the first try for the tasks after bug=) and tested.
  * @param {Array<{ role: string, content: string }>} messages  an /api/chat request's messages
  * @returns {unknown} the reply, to be sent as JSON text
  */
 function companyReply(messages) {
-	const system = messages.find((m) => m.role === 'system')?.content ?? '';
-	const prompt = messages.find((m) => m.role === 'user')?.content ?? '';
-	const text = messages.map((m) => m.content).join('\n');
-	const tasks = Number(/tasks=(\d+)/.exec(text)?.[1] ?? 3);
-	const waves = Math.min(tasks, Number(/waves=(\d+)/.exec(text)?.[1] ?? 1));
-	const bugs = (/bug=([\w,]+)/.exec(text)?.[1] ?? '').split(',').filter(Boolean);
-	if (system.includes('planning agent')) {
-		// Wave w's tasks each depend on the first task of wave w - 1.
-		const waveOf = (/** @type {number} */ i) => Math.floor((i * waves) / tasks);
-		const firstOfWave = (/** @type {number} */ w) => Array.from({ length: tasks }, (_, i) => i).find((i) => waveOf(i) === w) ?? 0;
-		return {
-			summary: `A project of ${tasks} tasks (tasks=${tasks} waves=${waves} bug=${bugs.join(',')})`,
-			techStack: ['Node.js'],
-			tasks: Array.from({ length: tasks }, (_, i) => ({
-				id: `T${i + 1}`,
-				title: `Value ${i + 1}`,
-				description: `src/t${i + 1}.js exports value(), which returns ${i + 1}.`,
-				dependsOn: waveOf(i) === 0 ? [] : [`T${firstOfWave(waveOf(i) - 1) + 1}`],
-				acceptanceCriteria: [`value() is ${i + 1}`],
-				estimateHours: 1,
-			})),
-			risks: [],
-		};
-	}
-	const taskId = /Task (T\d+):/.exec(prompt)?.[1] ?? '';
-	const n = Number(taskId.slice(1));
-	if (system.includes('developer agent')) {
-		const wrong = bugs.includes(taskId) && !prompt.includes('tests for your task fail');
-		return { summary: `value ${n}`, files: [{ path: `src/t${n}.js`, content: `exports.value = () => ${wrong ? -n : n};\n` }] };
-	}
-	if (system.includes('test engineer agent')) {
-		const test = [
-			"const test = require('node:test');",
-			"const assert = require('node:assert/strict');",
-			`const { value } = require('../src/t${n}.js');`,
-			`test('value is ${n}', () => assert.equal(value(), ${n}));`,
-			'',
-		].join('\n');
-		return { summary: `tests for T${n}`, testFiles: [{ path: `test/t${n}.test.js`, content: test }] };
-	}
-	throw new Error(`the stand-in model does not know this request (system prompt: ${system.slice(0, 80)})`);
+	return company.companyReply(company.callOf({ body: { messages } }), messages.map((m) => m.content).join('\n'));
 }
 
 /**
