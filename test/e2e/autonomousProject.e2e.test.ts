@@ -13,6 +13,7 @@ import path from 'node:path';
 
 import { ServiceHarness } from '../integration/service/support';
 import { closedPort } from '../support/ports';
+import { eventually } from '../support/eventually';
 import { playCompany } from '../support/scriptedCompany';
 import type { RuntimeProcess } from '../support/runtimeProcess';
 import { companyApiCredential, credentialOf, readWorkflow, REPO_ROOT, startN8nWithWorkflows, type Workflow } from './support/n8nWithWorkflows';
@@ -62,15 +63,6 @@ const e2e = startN8nWithWorkflows({
 
 const api = <T = Record<string, any>>(method: string, apiPath: string) => service.request<T>(method, apiPath, undefined, { authorization: `Bearer ${API_TOKEN}` });
 const projectCount = async () => (await api<{ total: number; projects: unknown[] }>('GET', '/api/projects?limit=200')).body.projects.length;
-
-async function eventually<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-	for (const deadline = Date.now() + timeoutMs; ; ) {
-		const value = await read();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-		await new Promise((resolve) => setTimeout(resolve, 300));
-	}
-}
 
 /** The project once it has ended, and its `project.delivered` entries once the workflow logged the end. */
 async function delivered(projectId: string): Promise<{ project: Record<string, any>; deliveries: number }> {

@@ -18,6 +18,7 @@ import path from 'node:path';
 
 import { ServiceHarness } from '../integration/service/support';
 import { closedPort } from '../support/ports';
+import { eventually } from '../support/eventually';
 import { callOf, playCompany } from '../support/scriptedCompany';
 import type { RuntimeProcess } from '../support/runtimeProcess';
 import { companyApiCredential, credentialOf, executionIds, failedExecutionSince, PACKAGE_NAME, readWorkflow, REPO_ROOT, startN8nWithWorkflows } from './support/n8nWithWorkflows';
@@ -61,15 +62,6 @@ const e2e = startN8nWithWorkflows({
 
 const api = <T = Record<string, any>>(method: string, apiPath: string, body?: unknown) => service.request<T>(method, apiPath, body, { authorization: `Bearer ${API_TOKEN}` });
 const eventsOf = async (projectId: string) => (await api<{ events: Array<{ type: string; message?: string; data?: any }> }>('GET', `/api/projects/${projectId}/events?limit=1000`)).body.events;
-
-async function eventually<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-	for (const deadline = Date.now() + timeoutMs; ; ) {
-		const value = await read();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
 
 const gitLog = (projectId: string) =>
 	execFileSync('git', ['--git-dir', path.join(harness.gitBase, `${projectId}.git`), 'log', '--format=%s', 'main'], { encoding: 'utf8' }).trim().split('\n').reverse();

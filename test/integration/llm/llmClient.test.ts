@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 
 import type { Message } from 'ollama';
 
-import { LlmError, LlmOutputError, LlmReplyTooLargeError } from '../../../runtime/llm/errors';
+import { LlmOutputError, LlmReplyTooLargeError } from '../../../runtime/llm/errors';
 import { LlmClient, type LlmSettings, type StructuredRequest } from '../../../runtime/llm/llmClient';
 import type { RetryPolicy } from '../../../runtime/llm/retry';
 import { OllamaTestServer, type RecordedRequest } from '../../support/ollamaTestServer';
 import { closedPort } from '../../support/ports';
+import { llmError } from '../../support/llmErrors';
 
 interface Answer {
 	answer: string;
@@ -44,18 +45,6 @@ function request(overrides: Partial<StructuredRequest<Answer>> = {}): Structured
 
 function messagesOf(recorded: RecordedRequest): Message[] {
 	return recorded.body?.messages as Message[];
-}
-
-/** Rejection of `promise` as an LlmError (fails the test if it resolves or throws something else). */
-async function llmError(promise: Promise<unknown>): Promise<LlmError> {
-	const error = await promise.then(
-		() => {
-			throw new Error('expected the call to fail');
-		},
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(LlmError);
-	return error as LlmError;
 }
 
 const valid = JSON.stringify({ answer: 'forty-two', n: 42 });

@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { CallLimiter } from '../../../runtime/llm/callLimiter';
-import { LlmError } from '../../../runtime/llm/errors';
 import { LlmClient, type LlmSettings } from '../../../runtime/llm/llmClient';
 import { OllamaTestServer } from '../../support/ollamaTestServer';
+import { llmError } from '../../support/llmErrors';
 
 // The LlmClient against real HTTP servers: a streamed answer that is not Ollama's is refused at its
 // first byte, the size limit is named in bytes (and MiB), and calls sharing a worker's model slots
@@ -30,17 +30,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function client(overrides: Partial<LlmSettings> = {}): LlmClient {
 	return new LlmClient({ connection: { baseUrl: server.url }, timeoutMs: 5_000, retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 }, ...overrides });
-}
-
-async function llmError(promise: Promise<unknown>): Promise<LlmError> {
-	const error = await promise.then(
-		() => {
-			throw new Error('expected the call to fail');
-		},
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(LlmError);
-	return error as LlmError;
 }
 
 /** A server that answers 200 with `start` and then sends nothing more, keeping the connection open. */
