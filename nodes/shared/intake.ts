@@ -24,8 +24,8 @@ export function intakeProperties(show: IDataObject = {}): INodeProperties[] {
 			placeholder: 'Add Field',
 			default: {},
 			options: [
-				{ displayName: 'Client Email', name: 'clientEmail', type: 'string', placeholder: 'name@email.com', default: '' },
-				{ displayName: 'Client Name', name: 'clientName', type: 'string', default: '' },
+				{ displayName: 'Client Email', name: 'clientEmail', type: 'string', placeholder: 'name@email.com', default: '', description: 'Where the templates send the client their news; an address, or empty' },
+				{ displayName: 'Client Name', name: 'clientName', type: 'string', default: '', description: 'Shown to the model as data (fenced), and in reports and emails' },
 				{
 					displayName: 'Idempotency Key',
 					name: 'idempotencyKey',

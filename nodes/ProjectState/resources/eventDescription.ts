@@ -34,7 +34,7 @@ export const eventFields: INodeProperties[] = [
 		description: 'Lowercase letters, digits and . _ -, starting with a letter (e.g. deployed, client.notified).',
 		...show('create'),
 	},
-	{ displayName: 'Message', name: 'message', type: 'string', default: '', ...show('create') },
+	{ displayName: 'Message', name: 'message', type: 'string', default: '', description: 'One line for people reading the log; kept as data.message', ...show('create') },
 	{ displayName: 'Data', name: 'data', type: 'json', default: '{}', description: 'Any JSON object kept with the event', ...show('create') },
 	{
 		displayName: 'After Event ID',

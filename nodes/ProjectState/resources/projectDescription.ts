@@ -57,6 +57,7 @@ export const projectFields: INodeProperties[] = [
 		type: 'options',
 		options: PROJECT_STATUSES.map((value) => ({ name: statusName(value), value })),
 		default: 'completed',
+		description: 'Where the project goes; a move its lifecycle does not allow is refused and changes nothing (README, "Lifecycle")',
 		...show('updateStatus'),
 	},
 	{

@@ -24,6 +24,7 @@ export const projectSettingsProperty: INodeProperties = {
 			name: 'developerModel',
 			type: 'string',
 			default: '',
+			description: "The Ollama model that writes the code; empty: the service's MODEL_* setting",
 			placeholder: 'qwen2.5-coder:7b',
 		},
 		{
@@ -63,12 +64,14 @@ export const projectSettingsProperty: INodeProperties = {
 			type: 'number',
 			default: 12,
 			typeOptions: { minValue: 1, maxValue: 200 },
+			description: 'Largest plan accepted; a bigger plan is sent back to the model to merge tasks',
 		},
 		{
 			displayName: 'Planner Model',
 			name: 'plannerModel',
 			type: 'string',
 			default: '',
+			description: "The Ollama model that plans the project; empty: the service's MODEL_* setting",
 			placeholder: 'llama3.1:8b',
 		},
 		{
@@ -76,6 +79,7 @@ export const projectSettingsProperty: INodeProperties = {
 			name: 'testerModel',
 			type: 'string',
 			default: '',
+			description: "The Ollama model that writes the tests; empty: the service's MODEL_* setting",
 			placeholder: 'qwen2.5-coder:7b',
 		},
 	],
