@@ -49,10 +49,12 @@ describe('runGit', () => {
 
 	it('says it killed git at the timeout, and after how long', async () => {
 		const dir = await repository();
-		const error = await gitError(runGit(dir, ['status'], { timeoutMs: 1 }));
+		// An alias that sleeps: a git that cannot finish before the timeout, however idle or loaded the
+		// machine is (a 1 ms timeout on `git status` once lost the race and git finished first).
+		const error = await gitError(runGit(dir, ['-c', 'alias.slow=!sleep 1', 'slow'], { timeoutMs: 100 }));
 		expect(error.exitCode).toBeNull();
-		expect(error.message).toContain('(killed after 1 ms)');
-		expect(error.message).toMatch(/^git status failed: /);
+		expect(error.message).toContain('(killed after 100 ms)');
+		expect(error.message).toMatch(/^git -c failed: /);
 	});
 
 	it('resolves by the exit status when git exits without reading a large input', async () => {
