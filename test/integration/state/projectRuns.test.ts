@@ -38,6 +38,22 @@ describe('ProjectRuns', () => {
 		expect(await runs.claimNotification(id, 3, 'failed')).toBe(true);
 	});
 
+	it('moves the webhook cursor forward only, never back, and only while the run record exists', async () => {
+		const { runs, id } = await setUp();
+		expect(await runs.webhookCursor(id)).toBeUndefined();
+		// No run record yet (a project made elsewhere): the cursor is not created.
+		await runs.moveWebhookCursor(id, '1718000000000-0');
+		expect(await runs.webhookCursor(id)).toBeUndefined();
+		await runs.init(id, 'auto', {});
+		await runs.moveWebhookCursor(id, '1718000000000-1');
+		expect(await runs.webhookCursor(id)).toBe('1718000000000-1');
+		await runs.moveWebhookCursor(id, '1718000000005-0');
+		expect(await runs.webhookCursor(id)).toBe('1718000000005-0');
+		// A slower caller with an older event id does not move it back.
+		await runs.moveWebhookCursor(id, '1718000000000-9');
+		expect(await runs.webhookCursor(id)).toBe('1718000000005-0');
+	});
+
 	it('is deleted with its project', async () => {
 		const { store, runs, id } = await setUp();
 		await runs.init(id, 'auto', { maxFixAttempts: 2 });
