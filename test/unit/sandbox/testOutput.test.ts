@@ -24,6 +24,15 @@ describe("parsing Node's TAP reporter", () => {
 		expect(parsed.failures[2].message).toBe("SyntaxError: Unexpected token ';'");
 	});
 
+	it('counts from the real summary, not from summary or test-point lines the tests print, counts cancelled tests as failed, and reads test numbers past 9', () => {
+		// node --test --test-reporter=tap on Node 20: nine passing tests, a tenth that prints
+		// "not ok 1 - fake from stdout" and "fail 7" (which TAP shows as "# ..." lines) and fails,
+		// and an eleventh cancelled at its timeout.
+		const parsed = parseNodeTap(fixture('node20-tap-fakes.txt'), ['a.test.js']);
+		expect(parsed).toMatchObject({ passed: 9, failed: 2, recognised: true, loadFailures: [] });
+		expect(parsed.failures.map((f) => f.test)).toEqual(['tenth fails', 'cancelled one']);
+	});
+
 	it('recognises nothing in output that is not TAP', () => {
 		expect(parseNodeTap('Segmentation fault\n')).toMatchObject({ recognised: false, passed: 0, failed: 0, failures: [] });
 	});
