@@ -201,6 +201,8 @@ describe('the process sandbox without the operator opting in', () => {
 		const report = await runTests(workspace, { techStack: ['Python'], timeoutMs: 10_000, maxOutputBytes: 4096, sandbox: 'process' });
 		expect(report).toMatchObject({ status: 'error', isolation: { sandbox: 'process' } });
 		expect(report.output).toMatch(/process-unconfined/);
+		// It names the command it refused, why it had no bubblewrap, and what only node gets.
+		expect(report.output).toMatch(/refused to run "[^"]*python[^"]*" in the process sandbox \(the "process" sandbox was asked for\): without bubblewrap only node runs confined/);
 	});
 
 	it('runs node tests, under the permission model, and the report says they were confined', async () => {
@@ -208,5 +210,19 @@ describe('the process sandbox without the operator opting in', () => {
 		const report = await runTests(workspace, { techStack: ['Node.js'], timeoutMs: 10_000, maxOutputBytes: 4096, sandbox: 'process' });
 		expect(report).toMatchObject({ status: 'passed', isolation: { sandbox: 'process', unconfined: false, parentEnvironment: true, processTree: true, writesOutsideWorkspace: true } });
 		if (root) expect(report.isolation.uid).not.toBe(0);
+		expect(report.isolation.fallbackReason).toMatch(/^the "process" sandbox was asked for/);
+	});
+
+	it('not root, runs node tests as this process\'s uid and says so in the fallback reason', async () => {
+		const { workspace } = workspaceWith({ 'a.test.js': "require('node:test').test('a', () => {});\n" });
+		// Seen as uid 1000 (running as root or not): no uid of its own is taken.
+		const getuid = jest.spyOn(process, 'getuid').mockReturnValue(1000);
+		try {
+			const report = await runTests(workspace, { techStack: ['Node.js'], timeoutMs: 10_000, maxOutputBytes: 4096, sandbox: 'process' });
+			expect(report).toMatchObject({ status: 'passed', isolation: { sandbox: 'process', uid: 1000, unconfined: false } });
+			expect(report.isolation.fallbackReason).toBe('the "process" sandbox was asked for; not root: the tests run as this process\'s uid 1000');
+		} finally {
+			getuid.mockRestore();
+		}
 	});
 });
