@@ -1,6 +1,7 @@
 import type { Message, Options } from 'ollama';
 
 import { addUsage, emptyUsage, type LlmUsage } from '../contracts/usage';
+import { timePhase } from '../phaseTimes';
 import { LlmError, LlmOutputError } from './errors';
 import { parseJsonReply } from './jsonReply';
 import { DEFAULT_MAX_REPLY_BYTES, listModels, normalizeBaseUrl, streamChat, toLlmError, type ChatReply, type OllamaConnection } from './ollamaTransport';
@@ -101,7 +102,11 @@ export class LlmClient {
 	 * One chat call, retried with backoff on transient errors, all within `settings.timeoutMs`; the
 	 * usage counts the failed attempts too.
 	 */
-	async chat(model: string, messages: Message[], generation: GenerationOptions & { format?: object } = {}): Promise<ChatReply> {
+	chat(model: string, messages: Message[], generation: GenerationOptions & { format?: object } = {}): Promise<ChatReply> {
+		return timePhase('llm', () => this.chatWithRetries(model, messages, generation));
+	}
+
+	private async chatWithRetries(model: string, messages: Message[], generation: GenerationOptions & { format?: object }): Promise<ChatReply> {
 		const { connection, signal } = this.settings;
 		// NaN or a negative number means no limit, as 0 does.
 		const timeoutMs = this.settings.timeoutMs > 0 ? this.settings.timeoutMs : 0;

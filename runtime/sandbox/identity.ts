@@ -71,6 +71,9 @@ export function processesOfUid(uid: number): number[] {
  * should be none) until they are gone.
  */
 export async function signalUid(uid: number, signal: 'TERM' | 'KILL', killBinary: string | null): Promise<void> {
+	// Nothing runs as the uid (the usual end of a run): no process of its own can appear from
+	// nothing, and a `kill` process per run costs a fork of the whole worker.
+	if (processesOfUid(uid).length === 0) return;
 	if (killBinary) {
 		await new Promise<void>((resolve) => {
 			const killer = spawn(killBinary, [`-${signal}`, '-1'], { uid, gid: uid, stdio: 'ignore' });

@@ -12,6 +12,12 @@ export class ServiceMetrics {
 		buckets: [0.05, 0.25, 1, 5, 15, 60, 300, 900, 1800, 3600],
 		registers: [this.registry],
 	});
+	readonly jobPhaseSeconds = new Counter({
+		name: 'aic_job_phase_seconds_total',
+		help: 'Seconds of completed jobs spent in a phase (llm: waiting for and in model calls; sandbox: test runs; git), by job name; the rest of aic_job_duration_seconds is queue, store and bookkeeping.',
+		labelNames: ['name', 'phase'],
+		registers: [this.registry],
+	});
 	readonly llmCalls = new Counter({ name: 'aic_llm_calls_total', help: 'Model calls (repairs and retries included), by role and model.', labelNames: ['role', 'model'], registers: [this.registry] });
 	readonly llmTokens = new Counter({ name: 'aic_llm_tokens_total', help: 'Tokens by role, model and kind (prompt, completion).', labelNames: ['role', 'model', 'kind'], registers: [this.registry] });
 	readonly llmSeconds = new Counter({ name: 'aic_llm_seconds_total', help: 'Seconds spent waiting on the model server, by role and model.', labelNames: ['role', 'model'], registers: [this.registry] });

@@ -3,6 +3,7 @@ import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { JobName, ProjectJobData } from '../contracts/service';
 import type { LlmUsage } from '../contracts/usage';
 import { describeFailure, type Failure } from '../failures';
+import { withPhaseTimes, type PhaseTimes } from '../phaseTimes';
 import type { Services } from '../service/services';
 import { jobContext, type JobContext } from './jobContext';
 import { advanceJob } from './jobs/advanceJob';
@@ -48,9 +49,12 @@ export async function processJob(services: Services, inFlight: InFlight, job: Jo
 		const handler = HANDLERS[job.name as JobName];
 		if (!handler) throw new UnrecoverableError(`unknown job "${job.name}"`);
 		const context = await jobContext(services, job, projectId, controller.signal);
-		const result = await handler(context);
-		metrics.jobSeconds.observe({ name: job.name, outcome: 'completed' }, (Date.now() - started) / 1000);
-		log.info({ durationMs: Date.now() - started }, 'job finished');
+		const timed = withPhaseTimes(() => handler(context));
+		const result = await timed.done;
+		const durationMs = Date.now() - started;
+		metrics.jobSeconds.observe({ name: job.name, outcome: 'completed' }, durationMs / 1000);
+		for (const [phase, ms] of Object.entries(timed.times)) if (ms > 0) metrics.jobPhaseSeconds.inc({ name: job.name, phase: phase.replace(/Ms$/, '') }, ms / 1000);
+		log.info({ durationMs, queuedMs: queuedMs(job, started), ...roundedTimes(timed.times) }, 'job finished');
 		await recordUsage(services, projectId, usageBefore, context);
 		return result;
 	} catch (error) {
@@ -72,6 +76,15 @@ export async function processJob(services: Services, inFlight: InFlight, job: Jo
 	} finally {
 		inFlight.delete(job.id!);
 	}
+}
+
+/** From when the job could first run (its delay over) to when this worker took it. */
+function queuedMs(job: Job, started: number): number {
+	return Math.max(0, (job.processedOn ?? started) - job.timestamp - (job.opts.delay ?? 0));
+}
+
+function roundedTimes(times: PhaseTimes): PhaseTimes {
+	return { llmMs: Math.round(times.llmMs), sandboxMs: Math.round(times.sandboxMs), gitMs: Math.round(times.gitMs) };
 }
 
 /** Jobs that only tell about a project: their failure is theirs, never the project's. */

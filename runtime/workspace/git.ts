@@ -3,6 +3,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { devNull } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InvalidInputError } from '../errors';
+import { timePhase } from '../phaseTimes';
 
 // Thin wrappers over the git CLI (execFile, no shell). Every call ignores the machine's global and
 // system git config (no signing, hooks or URL rewrites of the operator's leaking in), runs no hooks,
@@ -75,10 +76,19 @@ export async function commitAll(dir: string, message: string, options: CommitOpt
 		if (Number.isNaN(date.getTime())) throw new InvalidInputError('date', `must be a date, e.g. "2025-01-31T12:00:00Z", got ${JSON.stringify(options.date)}`);
 		Object.assign(env, { GIT_AUTHOR_DATE: date.toISOString(), GIT_COMMITTER_DATE: date.toISOString() });
 	}
+	// Two git processes per commit, not four: publishing a project makes one commit per task, and
+	// each process is a fork of the whole worker. The new sha is read from commit's own summary line.
 	await runGit(dir, ['add', '--all']);
-	if ((await runGit(dir, ['status', '--porcelain'])).trim() === '') return null;
-	await runGit(dir, ['commit', '--quiet', '--no-verify', '--file=-'], { env, input: message });
-	return (await runGit(dir, ['rev-parse', 'HEAD'])).trim();
+	let summary: string;
+	try {
+		summary = await runGit(dir, ['-c', 'core.abbrev=40', 'commit', '--no-verify', '--no-status', '--file=-'], { env, input: message });
+	} catch (error) {
+		// Exit 1 is also how commit says there was nothing to commit.
+		if (error instanceof GitError && error.exitCode === 1 && (await runGit(dir, ['status', '--porcelain'])).trim() === '') return null;
+		throw error;
+	}
+	const sha = /^\[[^\]\n]* ([0-9a-f]{40})\] /m.exec(summary)?.[1];
+	return sha ?? (await runGit(dir, ['rev-parse', 'HEAD'])).trim();
 }
 
 /** The sha of HEAD, or null in a repository without commits. */
@@ -157,6 +167,10 @@ interface GitCallOptions {
 
 /** Runs git in `dir` and returns its stdout; throws a GitError with its stderr when it fails. */
 export function runGit(dir: string, args: string[], options: GitCallOptions = {}): Promise<string> {
+	return timePhase('git', () => gitProcess(dir, args, options));
+}
+
+function gitProcess(dir: string, args: string[], options: GitCallOptions): Promise<string> {
 	const env: NodeJS.ProcessEnv = {};
 	// GIT_DIR, GIT_INDEX_FILE, ... set by a calling hook or shell would point git at another repository.
 	for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_')) env[key] = value;

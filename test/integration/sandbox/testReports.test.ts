@@ -49,6 +49,16 @@ describe.each(SANDBOXES)('node --test reports, in the %s sandbox', (sandbox) => 
 		]);
 	});
 
+	it('every test file runs in one Node process, not a Node start per file (a run of a big project stays cheap)', async () => {
+		const files: Record<string, string> = {};
+		for (const n of [1, 2, 3]) files[`test/f${n}.test.js`] = `require('node:test')('file ${n}', () => console.log('pid of file ${n}:', process.pid));\n`;
+		const report = await run(files);
+		expect(report).toMatchObject({ status: 'passed', passed: 3 });
+		const pids = [...report.output.matchAll(/pid of file \d: (\d+)/g)].map((match) => match[1]);
+		expect(pids).toHaveLength(3);
+		expect(new Set(pids).size).toBe(1);
+	});
+
 	it('a test file with a syntax error: status error, the file named with the SyntaxError', async () => {
 		const report = await run({ ...NODE_PASSING, 'test/broken.test.js': 'const x = ;\n' });
 		expect(report.status).toBe('error');

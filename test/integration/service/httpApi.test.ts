@@ -328,6 +328,11 @@ describe('system endpoints: models, health, metrics, OpenAPI', () => {
 		expect(text).toMatch(/^aic_projects\{status="completed"\} [1-9]\d*$/m);
 		expect(text).toMatch(/^aic_llm_calls_total\{role="planner",model="[^"]+"\} [1-9]\d*$/m);
 		expect(text).toMatch(/^aic_llm_calls_total\{role="developer",model="[^"]+"\} [1-9]\d*$/m);
+		// Where the task jobs' time went: model calls and the sandbox's test runs; publishing's, git.
+		expect(text).toMatch(/^aic_job_phase_seconds_total\{name="task",phase="llm"\} \d/m);
+		expect(text).toMatch(/^aic_job_phase_seconds_total\{name="task",phase="sandbox"\} \d/m);
+		expect(text).toMatch(/^aic_job_phase_seconds_total\{name="publish",phase="git"\} \d/m);
+		expect(text).not.toMatch(/^aic_job_phase_seconds_total\{name="plan",phase="sandbox"\}/m);
 	}, 40_000);
 
 	it('publishes an OpenAPI 3 document listing /api/projects', async () => {

@@ -67,6 +67,16 @@ describe('commits per task, pushed to a local bare repository', () => {
 		expect(await headCommit(work)).toBe(sha);
 	});
 
+	it('fails with git\'s reason, not as "nothing to commit", when git refuses the commit', async () => {
+		const work = tempDir('refused');
+		await initRepository(work);
+		await materializeFiles(work, [{ path: 'a.txt', content: 'a' }]);
+		const error = await commitAll(work, 'T1: a', { author: { name: '', email: '' } }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(GitError);
+		expect((error as GitError).stderr).toMatch(/empty ident name/);
+		expect(await headCommit(work)).toBeNull();
+	});
+
 	it('pushes straight to a URL or path without a configured remote, and names the author when asked', async () => {
 		const work = tempDir('direct');
 		await initRepository(work, { branch: 'trunk' });
