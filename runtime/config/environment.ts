@@ -33,6 +33,8 @@ export interface ServiceConfig {
 	jobAttempts: number;
 	jobBackoffMs: number;
 	testTimeoutMs: number;
+	/** Test runs one worker process has going at once; 0: one per CPU core of the machine. */
+	sandboxParallel: number;
 	sandbox: 'auto' | 'bubblewrap' | 'process' | 'process-unconfined';
 	bodyLimitBytes: number;
 	/** On SIGTERM: how long jobs in flight may take to finish before they are handed back to the queue. */
@@ -106,6 +108,12 @@ export const ENVIRONMENT: readonly Variable[] = [
 	{ name: 'JOB_ATTEMPTS', default: '5', description: 'Tries of a job whose failure is transient (model server busy, down or timing out).', apply: (c, v) => (c.jobAttempts = integer('JOB_ATTEMPTS', 1, 100)(v)) },
 	{ name: 'JOB_BACKOFF_MS', default: '5000', description: 'First wait before such a retry; doubles each time.', apply: (c, v) => (c.jobBackoffMs = integer('JOB_BACKOFF_MS', 0, 3_600_000)(v)) },
 	{ name: 'TEST_TIMEOUT_SECONDS', default: String(AGENT_DEFAULTS.testTimeoutSeconds), description: 'Longest run of a task\'s tests in the sandbox.', apply: (c, v) => (c.testTimeoutMs = integer('TEST_TIMEOUT_SECONDS', 1, 3600)(v) * 1000) },
+	{
+		name: 'SANDBOX_PARALLEL',
+		default: '0',
+		description: "Test runs one worker process has going at once (CPU work: more at once only slow each other down); 0: one per CPU core. A freed slot goes to the project with the fewest runs going, as the model slots do.",
+		apply: (c, v) => (c.sandboxParallel = integer('SANDBOX_PARALLEL', 0, 1000)(v)),
+	},
 	{ name: 'SANDBOX', default: 'auto', description: 'auto (bubblewrap when it works here), bubblewrap, process (node tests only), or process-unconfined (also Python and custom commands without bubblewrap: the operator accepts they are not confined).', apply: (c, v) => (c.sandbox = oneOf('SANDBOX', v, ['auto', 'bubblewrap', 'process', 'process-unconfined'] as const)) },
 	{ name: 'BODY_LIMIT_BYTES', default: '1048576', description: 'Largest request body; larger ones get 413.', apply: (c, v) => (c.bodyLimitBytes = integer('BODY_LIMIT_BYTES', 1024, 100 * 1024 * 1024)(v)) },
 	{ name: 'SHUTDOWN_GRACE_MS', default: '20000', description: 'On SIGTERM: how long jobs in flight may take to finish before they go back to the queue for another worker.', apply: (c, v) => (c.shutdownGraceMs = integer('SHUTDOWN_GRACE_MS', 0, 3_600_000)(v)) },

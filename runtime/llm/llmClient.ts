@@ -28,6 +28,8 @@ export interface LlmSettings {
 	onProgress?: (progress: { completionTokens: number }) => void;
 	/** Shared by every client of a worker process, so its calls never exceed the model server's slots. */
 	limiter?: CallLimiter;
+	/** Whose calls these are for the limiter's fair share (the project id). */
+	limiterOwner?: string;
 }
 
 export interface GenerationOptions {
@@ -163,7 +165,7 @@ export class LlmClient {
 		const deadlineSignal = deadline === undefined ? undefined : AbortSignal.timeout(Math.max(0, deadline - Date.now()));
 		const signals = [signal, deadlineSignal].filter((s): s is AbortSignal => !!s);
 		try {
-			return await limiter.run(call, signals.length ? AbortSignal.any(signals) : undefined);
+			return await limiter.run(call, signals.length ? AbortSignal.any(signals) : undefined, this.settings.limiterOwner);
 		} catch (error) {
 			if (error instanceof LlmError) throw error;
 			if (signal?.aborted) {

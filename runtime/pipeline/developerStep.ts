@@ -1,6 +1,7 @@
 import type { Project } from '../contracts/project';
 import { developTask, type DeveloperOutput, type DeveloperSettings, type FixRequest } from '../agents/developer';
 import { InvalidInputError } from '../errors';
+import type { CallLimiter } from '../llm/callLimiter';
 import type { LlmClient } from '../llm/llmClient';
 import type { ProjectStore } from '../state/projectStore';
 import { meteredAgentCall } from './metering';
@@ -11,6 +12,8 @@ export interface StepContext {
 	llm: LlmClient;
 	/** Written into the event log, e.g. "n8n:AI Developer" or "worker". */
 	source: string;
+	/** Bounds the test runs in flight of a worker process, fairly between projects; none: no bound. */
+	testSlots?: CallLimiter;
 }
 
 export type DeveloperMode = 'auto' | 'write' | 'fix';

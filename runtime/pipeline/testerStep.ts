@@ -6,6 +6,7 @@ import { writeTests, type TesterOutput, type TesterSettings } from '../agents/te
 import type { Project } from '../contracts/project';
 import type { TestReport } from '../contracts/testReport';
 import { InvalidInputError } from '../errors';
+import { timePhase } from '../phaseTimes';
 import { runTests, type RunTestsOptions } from '../sandbox/runners';
 import { materializeFiles } from '../workspace/materialize';
 import type { StepContext } from './developerStep';
@@ -50,7 +51,10 @@ export async function runTesterStep(context: StepContext, projectId: string, tas
 		await store.addUsage(projectId, 'tester', written.usage, { source });
 		project = await store.recordTaskWork(projectId, taskId, { testFiles: written.testFiles }, { source });
 	}
-	const report = await runProjectTests(project, taskId, settings.run);
+	const tested = project;
+	const run = () => runProjectTests(tested, taskId, settings.run);
+	// Waiting for a test slot is part of the test run's time.
+	const report = await timePhase('sandbox', () => (context.testSlots ? context.testSlots.run(run, undefined, projectId) : run()));
 	project = await store.recordTaskResult(
 		projectId,
 		taskId,

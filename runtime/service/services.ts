@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 
@@ -20,6 +21,8 @@ export interface Services {
 	queue: JobQueue;
 	webhooks: WebhookSubscriptions;
 	limiter: CallLimiter;
+	/** Test runs in flight in this process (SANDBOX_PARALLEL). */
+	testSlots: CallLimiter;
 	metrics: ServiceMetrics;
 	logger: Logger;
 	close(): Promise<void>;
@@ -37,6 +40,7 @@ export async function createServices(config: ServiceConfig, logger: Logger = cre
 		queue,
 		webhooks: new WebhookSubscriptions(redis, config.keyPrefix),
 		limiter: new CallLimiter(config.ollamaNumParallel),
+		testSlots: new CallLimiter(config.sandboxParallel || availableParallelism()),
 		metrics: new ServiceMetrics(),
 		logger,
 		async close() {

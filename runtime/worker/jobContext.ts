@@ -41,6 +41,7 @@ export async function jobContext(services: Services, job: Job, projectId: string
 		...callLimitsOf(services.config, (job.data as GenerationJobData).llm),
 		signal,
 		limiter: services.limiter,
+		limiterOwner: projectId,
 		onProgress: ({ completionTokens }) => send({ completionTokens }, false),
 	});
 	return {
@@ -48,7 +49,7 @@ export async function jobContext(services: Services, job: Job, projectId: string
 		job,
 		run,
 		settings,
-		step: { store: services.store, llm, source: `worker:${job.name}` },
+		step: { store: services.store, llm, source: `worker:${job.name}`, testSlots: services.testSlots },
 		signal,
 		progress: (update) => send({ ...update, completionTokens: 0 }, true),
 	};

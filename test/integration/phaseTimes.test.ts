@@ -53,7 +53,7 @@ describe('phase times of a job', () => {
 		expect(times.llmMs).toBe(0);
 	});
 
-	it('a phase that throws still counts its time', async () => {
+	it('a phase that throws still counts its time, and its next call starts a new span', async () => {
 		const { times, done } = withPhaseTimes(() =>
 			timePhase('git', async () => {
 				await new Promise((resolve) => setTimeout(resolve, 30));
@@ -62,6 +62,16 @@ describe('phase times of a job', () => {
 		);
 		await expect(done).rejects.toThrow('git failed');
 		expect(times.gitMs).toBeGreaterThanOrEqual(25);
+
+		const again = withPhaseTimes(async () => {
+			await timePhase('git', () => Promise.reject(new Error('git failed'))).catch(() => undefined);
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			await timePhase('git', () => new Promise((resolve) => setTimeout(resolve, 30)));
+		});
+		await again.done;
+		// The pause between the calls is not git's time: the failed call closed its span.
+		expect(again.times.gitMs).toBeGreaterThanOrEqual(25);
+		expect(again.times.gitMs).toBeLessThan(90);
 	});
 
 	it('work outside a timed job, or in another job running at the same time, does not count', async () => {
@@ -72,5 +82,28 @@ describe('phase times of a job', () => {
 		await Promise.all([first.done, second.done]);
 		expect(first.times.gitMs).toBe(0);
 		expect(second.times.gitMs).toBeGreaterThan(0);
+	});
+});
+
+describe('calls of one phase that overlap', () => {
+	const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+	it('count their time once, side by side or nested (a test run inside its wait for a test slot)', async () => {
+		const { times, done } = withPhaseTimes(async () => {
+			await Promise.all([timePhase('git', () => wait(100)), timePhase('git', () => wait(100))]);
+			await timePhase('sandbox', () => timePhase('sandbox', () => wait(100)));
+		});
+		await done;
+		expect(times.gitMs).toBeGreaterThanOrEqual(95);
+		expect(times.gitMs).toBeLessThan(180);
+		expect(times.sandboxMs).toBeGreaterThanOrEqual(95);
+		expect(times.sandboxMs).toBeLessThan(180);
+	});
+
+	it('of different phases each count in full', async () => {
+		const { times, done } = withPhaseTimes(() => Promise.all([timePhase('git', () => wait(60)), timePhase('llm', () => wait(60))]));
+		await done;
+		expect(times.gitMs).toBeGreaterThanOrEqual(55);
+		expect(times.llmMs).toBeGreaterThanOrEqual(55);
 	});
 });

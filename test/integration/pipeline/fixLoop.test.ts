@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { CallLimiter } from '../../../runtime/llm/callLimiter';
 import { developAndTestTask, publishStoredProject, runDeveloperStep, runTesterStep } from '../../../runtime/pipeline';
 import { resolveSandbox } from '../../../runtime/sandbox';
 import type { ProjectStore } from '../../../runtime/state';
@@ -167,6 +168,25 @@ describe('developAndTestTask: the fix loop as one call (for the worker)', () => 
 		expect(logOf(clone).map((line) => line.slice(41))).toEqual(['T1: Add a sum function', 'Start Math library']);
 		expect(readFileSync(join(clone, 'src/sum.js'), 'utf8')).toBe(FIXED_SUM);
 		expect((await store.get(projectId)).repository).toEqual({ url: bare, branch: 'main', lastCommit: published.commit });
+	});
+
+	it("runs each of the task's test runs in a test slot of the worker, as its project's", async () => {
+		scriptModel(server, sumCompany);
+		const store = isolatedStore(redis);
+		const projectId = await storedProject(store);
+		const owners: string[] = [];
+		const testSlots = new (class extends CallLimiter {
+			override run<T>(call: () => Promise<T>, signal?: AbortSignal, owner = ''): Promise<T> {
+				owners.push(owner);
+				return super.run(call, signal, owner);
+			}
+		})(1);
+
+		const result = await developAndTestTask({ ...stepContext(store, server), testSlots }, projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 3 });
+
+		expect(result).toMatchObject({ status: 'done', attempts: 2 });
+		expect(owners).toEqual([projectId, projectId]);
+		expect(testSlots.inFlight).toBe(0);
 	});
 
 	it('stops at maxAttempts with status failed, leaving the task failed in the store with the last report', async () => {

@@ -233,3 +233,64 @@ describe('a call whose signal was aborted before it asked for a slot', () => {
 		expect(limiter.inFlight).toBe(0);
 	});
 });
+
+describe('fair share between owners (projects)', () => {
+	it('gives a freed slot to a waiting owner with no call in flight before the busy owner\'s next call', async () => {
+		const limiter = new CallLimiter(2);
+		const calls = new ControlledCalls();
+		// The large project fills both slots and queues three more calls; a small one arrives after.
+		const large = [0, 1, 2, 3, 4].map((n) => limiter.run(calls.call(n), undefined, 'large'));
+		const small = limiter.run(calls.call(10), undefined, 'small');
+		await settle();
+		expect(calls.started).toEqual([0, 1]);
+
+		calls.finish(0);
+		await settle();
+		expect(calls.started).toEqual([0, 1, 10]);
+
+		// With one call each in flight, the large project's waiting calls go on, oldest first.
+		calls.finish(10);
+		await settle();
+		expect(calls.started).toEqual([0, 1, 10, 2]);
+		for (const n of [1, 2, 3, 4]) {
+			calls.finish(n);
+			await settle();
+		}
+		await Promise.all([...large, small]);
+		expect(calls.started).toEqual([0, 1, 10, 2, 3, 4]);
+		expect(calls.maxInFlight).toBe(2);
+	});
+
+	it('among owners with as many calls in flight, starts the call that waited longest', async () => {
+		const limiter = new CallLimiter(1);
+		const calls = new ControlledCalls();
+		const first = limiter.run(calls.call(0), undefined, 'a');
+		const waiting = [limiter.run(calls.call(1), undefined, 'b'), limiter.run(calls.call(2), undefined, 'c'), limiter.run(calls.call(3), undefined, 'b')];
+		await settle();
+		for (const n of [0, 1, 2, 3]) {
+			calls.finish(n);
+			await settle();
+		}
+		await Promise.all([first, ...waiting]);
+		expect(calls.started).toEqual([0, 1, 2, 3]);
+	});
+
+	it('forgets an owner once its calls are done, and counts a failed call as done', async () => {
+		const limiter = new CallLimiter(1);
+		const calls = new ControlledCalls();
+		const failing = limiter.run(calls.call(0), undefined, 'a');
+		const next = [limiter.run(calls.call(1), undefined, 'b'), limiter.run(calls.call(2), undefined, 'a')];
+		await settle();
+		calls.fail(0, new Error('model server down'));
+		await expect(failing).rejects.toThrow('model server down');
+		await settle();
+		// 'a' has nothing in flight after its failure: its waiting call is as entitled as b's, and b's waited longer.
+		expect(calls.started).toEqual([0, 1]);
+		calls.finish(1);
+		await settle();
+		calls.finish(2);
+		await Promise.all(next);
+		expect(calls.started).toEqual([0, 1, 2]);
+		expect(limiter.inFlight).toBe(0);
+	});
+});

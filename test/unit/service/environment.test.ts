@@ -156,6 +156,12 @@ describe('loadConfig', () => {
 			expect(error.message).toContain('"docker"');
 		});
 
+		it('refuses a SANDBOX_PARALLEL that is not a whole number, and takes 0 as one per core', () => {
+			const error = refusal({ SANDBOX_PARALLEL: '1.5' });
+			expect(error.field).toBe('SANDBOX_PARALLEL');
+			expect(refusal({ SANDBOX_PARALLEL: '-1' }).field).toBe('SANDBOX_PARALLEL');
+		});
+
 		it('refuses an unknown LOG_LEVEL', () => {
 			expect(refusal({ LOG_LEVEL: 'verbose' }).field).toBe('LOG_LEVEL');
 		});
