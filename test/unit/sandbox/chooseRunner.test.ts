@@ -12,11 +12,18 @@ describe('chooseRunner', () => {
 		expect(chooseRunner(['Python 3.12', 'FastAPI'], files('main.js'))).toBe('python');
 		expect(chooseRunner(['TypeScript', 'Express'], files())).toBe('node');
 		expect(chooseRunner(['Node.js'], files())).toBe('node');
+		// One entry that names Node is enough; the others (a database, a tool) name no language.
+		expect(chooseRunner(['Node.js', 'PostgreSQL'], files())).toBe('node');
 	});
 
 	it('counts the files when the stack names both or neither', () => {
 		expect(chooseRunner(['Django', 'React'], files('a.py', 'b.py', 'ui.jsx'))).toBe('python');
 		expect(chooseRunner([], files('a.ts', 'b.ts', 'tool.py'))).toBe('node');
+	});
+
+	it('follows the only language with files when there are neither test files nor a stack', () => {
+		expect(chooseRunner([], files('main.py'))).toBe('python');
+		expect(chooseRunner([], files('index.js'))).toBe('node');
 	});
 
 	it('gives up when nothing points anywhere', () => {
