@@ -73,6 +73,30 @@ afterAll(removeWorkspaces);
 		expect(python?.executable).toBe('/usr/bin/python3');
 	});
 
+	it("skips a python3 and a virtualenv in another user's private folders (uid 1 standing for that user)", async () => {
+		// PATH: an interpreter only root may reach, then a python3 in a folder only uid 1 may enter
+		// (it starts a virtualenv's python other uids could run), then the system one. And a
+		// virtualenv that lives in a folder only uid 1 may enter, though its python links to /usr/bin.
+		const hidden = folder(0o700);
+		copyFileSync('/usr/bin/python3', join(hidden, 'python3'));
+		const venv = folder(0o755);
+		mkdirSync(join(venv, 'bin'));
+		symlinkSync('/usr/bin/python3', join(venv, 'bin', 'python3'));
+		writeFileSync(join(venv, 'pyvenv.cfg'), 'home = /usr/bin\n');
+		const users = folder(0o700);
+		chownSync(users, 1, 1);
+		writeFileSync(join(users, 'python3'), `#!/bin/sh\nexec ${join(venv, 'bin', 'python3')} "$@"\n`, { mode: 0o755 });
+		process.env.PATH = `${hidden}:${users}:/usr/bin:/bin`;
+		expect((await freshRunners().pythonFor('process'))?.executable).toBe('/usr/bin/python3');
+
+		const privateVenv = join(users, 'venv');
+		mkdirSync(join(privateVenv, 'bin'), { recursive: true });
+		symlinkSync('/usr/bin/python3', join(privateVenv, 'bin', 'python3'));
+		writeFileSync(join(privateVenv, 'pyvenv.cfg'), 'home = /usr/bin\n');
+		process.env.PATH = `${hidden}:${join(privateVenv, 'bin')}:/usr/bin:/bin`;
+		expect((await freshRunners().pythonFor('process'))?.executable).toBe('/usr/bin/python3');
+	});
+
 	it('never takes a python3 from a relative PATH entry (it would depend on the working folder)', async () => {
 		// The only python3 other uids can reach before /usr/bin is a virtualenv's, found through
 		// the relative entry "venv/bin"; the one PATH finds first is out of their reach.
