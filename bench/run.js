@@ -249,6 +249,16 @@ class Service {
 		const hwm = Number(/VmHWM:\s+(\d+)/.exec(st)?.[1] ?? 0);
 		this.rssPeakKb = Math.max(this.rssPeakKb, rss, hwm);
 	}
+	/** CPU seconds of the service process and of every child it waited for (git, the sandbox's runs). */
+	cpuSeconds() {
+		try {
+			const fields = fs.readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+			// utime, stime, cutime, cstime: fields 14–17 of stat, 12–15 after "pid (comm) ".
+			return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / CLOCK_TICKS;
+		} catch {
+			return 0;
+		}
+	}
 	peakRssMb() {
 		this.sampleRss();
 		return this.rssPeakKb / 1024;
@@ -322,7 +332,7 @@ let runCounter = 0;
 const gitBase = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-bench-git-'));
 const live = { services: [], servers: [] };
 
-async function withService({ slots, latencyMs, maxQueue, workers = [{ role: 'all', parallel: slots, concurrency: 4 * slots }] }, body) {
+async function withService({ slots, latencyMs, maxQueue, workers = [{ role: 'all', parallel: slots, concurrency: 16 * slots }] }, body) {
 	const server = await new BenchServer({ slots, latencyMs, maxQueue }).start();
 	live.servers.push(server);
 	const prefix = `bench${process.pid}r${++runCounter}:`;
@@ -361,6 +371,9 @@ async function finish(project, timeoutMs) {
 	return { ...project, endedAt: end.at, latencyMs: end.at - project.postedAt };
 }
 
+// Linux's USER_HZ: /proc times are in 1/100 s on every architecture Node runs on here.
+const CLOCK_TICKS = 100;
+
 const PHASES = ['queuedMs', 'llmMs', 'sandboxMs', 'gitMs'];
 
 /**
@@ -387,9 +400,11 @@ async function runBatch(ctx, k, requirements, { slots, latencyMs, timeoutMs = 30
 	const busy0 = server.busyMs;
 	const calls0 = server.calls;
 	const started = Date.now();
+	const cpu0 = services.reduce((sum, s) => sum + s.cpuSeconds(), 0);
 	const posted = await Promise.all(Array.from({ length: k }, () => post(ctx.api, requirements)));
 	const done = await Promise.all(posted.map((p) => finish(p, timeoutMs)));
 	const makespanMs = Math.max(...done.map((d) => d.endedAt)) - started;
+	const cpuSeconds = services.reduce((sum, s) => sum + s.cpuSeconds(), 0) - cpu0;
 	const calls = server.calls - calls0;
 	const critical = criticalCalls(company.specOf(requirements)) * latencyMs;
 	const idealMs = Math.max(critical, (calls * latencyMs) / slots);
@@ -402,6 +417,9 @@ async function runBatch(ctx, k, requirements, { slots, latencyMs, timeoutMs = 30
 		makespanMs,
 		idealMs,
 		efficiency: idealMs / makespanMs,
+		// What the machine's cores alone allow: the service's CPU time (git and test runs included) over the cores.
+		cpuSecondsPerProject: cpuSeconds / k,
+		cpuFloorMs: (cpuSeconds * 1000) / os.cpus().length,
 		utilisation: (server.busyMs - busy0) / (slots * makespanMs),
 		callsPerProject: calls / k,
 		p50Ms: percentile(latencies, 50),
@@ -464,8 +482,10 @@ async function fairness(results) {
 	const small = 'tasks=3 waves=1';
 	const big = 'tasks=80 waves=4'; // the shape the context part uses: waves = min(tasks, 4)
 	results.fairness = await withService({ slots: S, latencyMs: L }, async (ctx) => {
-		const alone = [];
-		alone.push((await finish(await post(ctx.api, small, 'Alone'), 120_000)).latencyMs);
+		// Alone: the same 5 small projects at once, without the big one (they share the machine among
+		// themselves either way; what is measured is what the big one adds).
+		const aloneRuns = await Promise.all(Array.from({ length: 5 }, () => post(ctx.api, small, 'Alone')));
+		const alone = (await Promise.all(aloneRuns.map((p) => finish(p, 120_000)))).map((d) => d.latencyMs);
 		const bigProject = await post(ctx.api, big, 'Big');
 		// The small ones arrive once the big one's 80 task jobs are queued.
 		for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(200)) {
@@ -478,9 +498,13 @@ async function fairness(results) {
 		const bigDone = await finish(bigProject, 300_000);
 		const latencies = smallDone.map((d) => d.latencyMs);
 		const aloneMs = mean(alone);
+		// Where the small projects' time went behind the big one, job by job.
+		const smallIds = new Set(smalls.map((p) => p.id));
+		results.fairnessSmallJobs = phaseSummary(finishedLines([ctx.api]).filter((l) => smallIds.has(l.projectId))).byJob;
+		results.fairnessBigJobs = phaseSummary(finishedLines([ctx.api]).filter((l) => l.projectId === bigProject.id)).byJob;
 		// Its developer prompts serve the context part (80 tasks), which would otherwise build another 80-task project.
 		results.bigDevPromptTokens = ctx.server.devPrompt[80] || [];
-		return { small, big, aloneMs, smallMs: latencies, smallMeanMs: mean(latencies), smallMaxMs: Math.max(...latencies), ratioMean: mean(latencies) / aloneMs, ratioMax: Math.max(...latencies) / aloneMs, bigMs: bigDone.latencyMs };
+		return { small, big, aloneMs, smallMs: latencies, smallMeanMs: mean(latencies), smallMaxMs: Math.max(...latencies), ratioMean: mean(latencies) / aloneMs, ratioMax: Math.max(...latencies) / Math.max(...alone), aloneMaxMs: Math.max(...alone), bigMs: bigDone.latencyMs };
 	});
 }
 
@@ -505,8 +529,8 @@ async function scaleout(results) {
 	results.scaleout = [];
 	results.scaleoutK = k;
 	for (const [label, workers] of [
-		['1 worker process', [{ role: 'all', parallel: 8, concurrency: 32 }]],
-		['2 worker processes', [{ role: 'all', parallel: 4, concurrency: 16 }, { role: 'worker', parallel: 4, concurrency: 16 }]],
+		['1 worker process', [{ role: 'all', parallel: 8, concurrency: 128 }]],
+		['2 worker processes', [{ role: 'all', parallel: 4, concurrency: 64 }, { role: 'worker', parallel: 4, concurrency: 64 }]],
 	]) {
 		const row = await withService({ slots, latencyMs: L, workers }, (ctx) => runBatch(ctx, k, SMALL, { slots, latencyMs: L }));
 		results.scaleout.push({ label, ...row });
@@ -526,9 +550,9 @@ function report(results) {
 	if (results.scale?.length) {
 		out.push('', `### 1–2. Scale: K concurrent projects (${SMALL}), S = ${S} slots, L = ${L} ms; baseline one call at a time (S = 1, OLLAMA_NUM_PARALLEL = 1, CONCURRENCY = 1)`, '');
 		const base = new Map((results.baseline ?? []).map((b) => [b.k, b]));
-		out.push(table(['K', 'makespan s', 'ideal s', 'efficiency', 'slot util.', 'calls/project', 'p50 s', 'p95 s', 'peak RSS MB', 'baseline makespan s', 'speed-up'], results.scale.map((r) => {
+		out.push(table(['K', 'makespan s', 'ideal s', 'efficiency', 'slot util.', 'calls/project', 'p50 s', 'p95 s', 'peak RSS MB', 'CPU s/project', 'CPU floor s', 'baseline makespan s', 'speed-up'], results.scale.map((r) => {
 			const b = base.get(r.k);
-			return [r.k, s1(r.makespanMs), s1(r.idealMs), r.efficiency.toFixed(2), r.utilisation.toFixed(2), r.callsPerProject.toFixed(1), s1(r.p50Ms), s1(r.p95Ms), r.peakRssMb.toFixed(0), b ? s1(b.makespanMs) : '—', b ? `${(b.makespanMs / r.makespanMs).toFixed(2)}×` : '—'];
+			return [r.k, s1(r.makespanMs), s1(r.idealMs), r.efficiency.toFixed(2), r.utilisation.toFixed(2), r.callsPerProject.toFixed(1), s1(r.p50Ms), s1(r.p95Ms), r.peakRssMb.toFixed(0), r.cpuSecondsPerProject.toFixed(2), s1(r.cpuFloorMs), b ? s1(b.makespanMs) : '—', b ? `${(b.makespanMs / r.makespanMs).toFixed(2)}×` : '—'];
 		})));
 		const busy = results.scale.reduce((a, r) => a + r.busy503, 0);
 		out.push('', `503 "server busy" answers: ${busy}; largest bench-server queue: ${Math.max(...results.scale.map((r) => r.peakServerQueue))}`);
@@ -544,7 +568,7 @@ function report(results) {
 	if (results.fairness) {
 		const f = results.fairness;
 		out.push('', `### 4. Fairness: ${f.big} posted first, then 5 × ${f.small} (S = ${S}, L = ${L} ms)`, '');
-		out.push(table(['small alone s', 'small with big, mean s', 'max s', 'mean / alone', 'max / alone', 'big project s'], [[s1(f.aloneMs), s1(f.smallMeanMs), s1(f.smallMaxMs), `${f.ratioMean.toFixed(2)}×`, `${f.ratioMax.toFixed(2)}×`, s1(f.bigMs)]]));
+		out.push(table(['5 small alone: mean s', 'max s', 'with big: mean s', 'max s', 'mean / alone', 'max / alone', 'big project s'], [[s1(f.aloneMs), s1(f.aloneMaxMs), s1(f.smallMeanMs), s1(f.smallMaxMs), `${f.ratioMean.toFixed(2)}×`, `${f.ratioMax.toFixed(2)}×`, s1(f.bigMs)]]));
 	}
 	if (results.context) {
 		out.push('', '### 5. Context growth: prompt tokens (characters / 4) of first developer turns', '');
@@ -552,7 +576,7 @@ function report(results) {
 	}
 	if (results.scaleout?.length) {
 		out.push('', `### 6. Scale-out: K = ${results.scaleoutK} (${SMALL}), S = 8, L = ${L} ms`, '');
-		out.push(table(['workers', 'makespan s', 'ideal s', 'efficiency', 'slot util.', 'p95 s', 'peak RSS MB (largest process)'], results.scaleout.map((r) => [r.label, s1(r.makespanMs), s1(r.idealMs), r.efficiency.toFixed(2), r.utilisation.toFixed(2), s1(r.p95Ms), r.peakRssMb.toFixed(0)])));
+		out.push(table(['workers', 'makespan s', 'ideal s', 'efficiency', 'slot util.', 'p95 s', 'peak RSS MB (largest process)', 'CPU s/project', 'CPU floor s'], results.scaleout.map((r) => [r.label, s1(r.makespanMs), s1(r.idealMs), r.efficiency.toFixed(2), r.utilisation.toFixed(2), s1(r.p95Ms), r.peakRssMb.toFixed(0), r.cpuSecondsPerProject.toFixed(2), s1(r.cpuFloorMs)])));
 	}
 	// Targets
 	const t = [];
