@@ -5,7 +5,7 @@
 // which answers as the tests' scripted company (test/support/scriptedCompany.ts, transpiled here).
 // Prints markdown tables and writes the same as JSON under bench/results/. Not part of `npm test`.
 //
-// Options (environment, defaults fit 10 minutes on 2 cores): BENCH_SCALE_K=1,5,20  BENCH_BASELINE_K=1,5
+// Options (environment, defaults fit 10 minutes on 2 cores): BENCH_SCALE_K=1,5,20,50  BENCH_BASELINE_K=1,5
 // BENCH_OVERHEAD_K=10  BENCH_SCALEOUT_K=20  BENCH_SVC_<VAR>=value (a service variable for every run)
 // BENCH_ONLY=scale,baseline,overhead,fairness,context,scaleout
 
@@ -437,7 +437,7 @@ const L = 200;
 
 async function scale(results) {
 	results.scale = [];
-	for (const k of list(process.env.BENCH_SCALE_K ?? '1,5,20').map(Number)) {
+	for (const k of list(process.env.BENCH_SCALE_K ?? '1,5,20,50').map(Number)) {
 		const row = await withService({ slots: S, latencyMs: L }, (ctx) => runBatch(ctx, k, SMALL, { slots: S, latencyMs: L }));
 		results.scale.push(row);
 		console.error(`  scale K=${k}: ${(row.makespanMs / 1000).toFixed(1)} s, efficiency ${row.efficiency.toFixed(2)}, task job ${JSON.stringify(row.jobs.byJob.task)}`);
