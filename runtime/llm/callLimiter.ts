@@ -5,14 +5,18 @@
  * same limiter bounds test runs, which are CPU work (`SANDBOX_PARALLEL`).
  *
  * Fair between owners (a call's `owner`, the project): a freed slot goes to the waiting call whose
- * owner has the fewest calls in flight, the oldest first among those, so a small project posted
- * behind a large one gets its share of the slots at once instead of after the large one's queue.
+ * owner has the fewest calls in flight; among those, to the owner served longest ago (or never),
+ * then to the oldest call. So a small project posted behind a large one gets its share of the
+ * slots at once instead of after the large one's queue, and owners take turns when slots are few.
  * Calls of one owner start in the order they arrived.
  */
 export class CallLimiter {
 	private active = 0;
 	private readonly waiting: Array<{ owner: string; grant: () => void }> = [];
 	private readonly activeByOwner = new Map<string, number>();
+	/** When each owner with calls in flight or waiting last got a slot (a running count). */
+	private readonly lastServed = new Map<string, number>();
+	private grants = 0;
 
 	constructor(readonly slots: number) {
 		if (!Number.isInteger(slots) || slots < 1) throw new RangeError(`slots must be a whole number of at least 1, got ${slots}`);
@@ -38,6 +42,7 @@ export class CallLimiter {
 	private take(owner: string): void {
 		this.active++;
 		this.activeByOwner.set(owner, (this.activeByOwner.get(owner) ?? 0) + 1);
+		this.lastServed.set(owner, ++this.grants);
 	}
 
 	private acquire(signal: AbortSignal | undefined, owner: string): Promise<void> {
@@ -71,20 +76,21 @@ export class CallLimiter {
 		if (left > 0) this.activeByOwner.set(owner, left);
 		else this.activeByOwner.delete(owner);
 		const next = this.nextWaiting();
-		if (next < 0) return;
-		const [entry] = this.waiting.splice(next, 1);
-		entry.grant();
+		if (next >= 0) this.waiting.splice(next, 1)[0].grant();
+		// An owner with nothing going and nothing waiting is forgotten: back later, it is served as new.
+		if (!this.activeByOwner.has(owner) && !this.waiting.some((entry) => entry.owner === owner)) this.lastServed.delete(owner);
 	}
 
-	/** The oldest waiting call among those whose owner has the fewest calls in flight; -1 when none waits. */
+	/** The waiting call to start next (see the class comment); -1 when none waits. */
 	private nextWaiting(): number {
 		let best = -1;
-		let fewest = Infinity;
+		let bestKey: [number, number] = [Infinity, Infinity];
 		for (let i = 0; i < this.waiting.length; i++) {
-			const inFlight = this.activeByOwner.get(this.waiting[i].owner) ?? 0;
-			if (inFlight < fewest) {
+			const { owner } = this.waiting[i];
+			const key: [number, number] = [this.activeByOwner.get(owner) ?? 0, this.lastServed.get(owner) ?? 0];
+			if (key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1])) {
 				best = i;
-				fewest = inFlight;
+				bestKey = key;
 			}
 		}
 		return best;

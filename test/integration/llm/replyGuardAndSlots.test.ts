@@ -77,6 +77,22 @@ describe('the reply size limit, as the error names it', () => {
 });
 
 describe('calls sharing model slots (CallLimiter)', () => {
+	it("waits in the slots as its owner's (the project's), so a project with no call going is served first", async () => {
+		const limiter = new CallLimiter(1);
+		const order: string[] = [];
+		server.respondWith((request) => {
+			order.push(String((request.body?.messages as Array<{ content: string }>)[0].content));
+			return { content: valid, delayMs: 50 };
+		});
+		const big = client({ limiter, limiterOwner: 'big' });
+		const small = client({ limiter, limiterOwner: 'small' });
+		const calls = ['big 1', 'big 2', 'big 3'].map((content) => big.chat('test-model', [{ role: 'user', content }]));
+		await sleep(10);
+		calls.push(small.chat('test-model', [{ role: 'user', content: 'small 1' }]));
+		await Promise.all(calls);
+		expect(order).toEqual(['big 1', 'small 1', 'big 2', 'big 3']);
+	});
+
 	it('does not count the wait for a free slot against the Timeout', async () => {
 		const limiter = new CallLimiter(1);
 		const holder = limiter.run(() => sleep(600));

@@ -275,6 +275,20 @@ describe('fair share between owners (projects)', () => {
 		expect(calls.started).toEqual([0, 1, 2, 3]);
 	});
 
+	it('with one slot, lets owners take turns: the owner served longest ago (or never) goes next', async () => {
+		const limiter = new CallLimiter(1);
+		const calls = new ControlledCalls();
+		const all = [0, 1, 2].map((n) => limiter.run(calls.call(n), undefined, 'large'));
+		await settle();
+		all.push(limiter.run(calls.call(10), undefined, 'small'), limiter.run(calls.call(11), undefined, 'small'));
+		for (const n of [0, 10, 1, 11, 2]) {
+			await settle();
+			calls.finish(n);
+		}
+		await Promise.all(all);
+		expect(calls.started).toEqual([0, 10, 1, 11, 2]);
+	});
+
 	it('forgets an owner once its calls are done, and counts a failed call as done', async () => {
 		const limiter = new CallLimiter(1);
 		const calls = new ControlledCalls();
