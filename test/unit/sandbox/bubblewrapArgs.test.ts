@@ -50,6 +50,13 @@ describe('bubblewrapArgs', () => {
 		expect(args.join(' ')).toContain('--cap-drop ALL');
 		expect(pairs(args, '--bind')).toEqual([['/tmp/ws', '/tmp/ws']]);
 	});
+
+	it('gives a private 64 MiB /dev/shm where bwrap can size a tmpfs, and none where it cannot', () => {
+		expect(args.join(' ')).toContain('--perms 1777 --size 67108864 --tmpfs /dev/shm');
+		const unsized = bubblewrapArgs({ ...layout, features: { disableUserns: true, tmpfsSize: false } });
+		expect(unsized).not.toContain('/dev/shm');
+		expect(unsized).not.toContain('--size');
+	});
 });
 
 describe('limits', () => {

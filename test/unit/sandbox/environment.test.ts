@@ -53,6 +53,41 @@ describe('scrubbing the environment of a sandboxed command', () => {
 		expect(sandboxEnv('/h', '/t', { [name]: 'http://localhost:3000' })[name]).toBe('http://localhost:3000');
 	});
 
+	it("passes the parent's PATH, locale and time zone, and the markers every run gets", () => {
+		const names = ['PATH', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ'] as const;
+		const saved = names.map((name) => process.env[name]);
+		Object.assign(process.env, { PATH: '/opt/tools/bin:/usr/bin', LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8', LC_CTYPE: 'de_DE.UTF-8', TZ: 'Europe/Berlin' });
+		try {
+			expect(sandboxEnv('/h', '/t')).toEqual({
+				PATH: '/opt/tools/bin:/usr/bin',
+				LANG: 'de_DE.UTF-8',
+				LC_ALL: 'de_DE.UTF-8',
+				LC_CTYPE: 'de_DE.UTF-8',
+				TZ: 'Europe/Berlin',
+				HOME: '/h',
+				TMPDIR: '/t',
+				USER: 'sandbox',
+				LOGNAME: 'sandbox',
+				CI: 'true',
+				NO_COLOR: '1',
+				PYTHONDONTWRITEBYTECODE: '1',
+			});
+		} finally {
+			names.forEach((name, i) => (saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i])));
+		}
+	});
+
+	it('gives the system PATH and a UTF-8 locale when the parent has none', () => {
+		const saved = { PATH: process.env.PATH, LANG: process.env.LANG };
+		delete process.env.PATH;
+		delete process.env.LANG;
+		try {
+			expect(sandboxEnv('/h', '/t')).toMatchObject({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' });
+		} finally {
+			for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
+		}
+	});
+
 	it('passes nothing else of the parent environment, and sets a private HOME and TMPDIR', () => {
 		process.env.SOMETHING_UNLISTED = 'x';
 		try {
