@@ -61,4 +61,28 @@ describe('runGit', () => {
 		const dir = await repository();
 		await expect(runGit(dir, ['config', 'user.name'], { input: 'x'.repeat(8 * 1024 * 1024) })).resolves.toBe('AI Company\n');
 	});
+	it("ignores a GIT_DIR (or any GIT_ variable) of the parent's environment: git works on the repository asked for", async () => {
+		const dir = await repository();
+		const other = await repository();
+		const saved = process.env.GIT_DIR;
+		process.env.GIT_DIR = join(other, '.git');
+		try {
+			expect((await runGit(dir, ['rev-parse', '--absolute-git-dir'])).trim()).toBe(join(dir, '.git'));
+		} finally {
+			if (saved === undefined) delete process.env.GIT_DIR;
+			else process.env.GIT_DIR = saved;
+		}
+	});
+
+	it("passes the rest of the parent's environment, and runs git without a terminal prompt, system or global config, in the C locale", async () => {
+		const dir = await repository();
+		process.env.RUN_GIT_TEST_VALUE = 'from-the-parent';
+		try {
+			// A shell alias prints the environment git runs in.
+			const env = await runGit(dir, ['-c', 'alias.showenv=!printf "%s|%s|%s|%s|%s" "$RUN_GIT_TEST_VALUE" "$GIT_TERMINAL_PROMPT" "$GIT_CONFIG_NOSYSTEM" "$GIT_CONFIG_GLOBAL" "$LC_ALL"', 'showenv']);
+			expect(env).toBe('from-the-parent|0|1|/dev/null|C');
+		} finally {
+			delete process.env.RUN_GIT_TEST_VALUE;
+		}
+	});
 });
