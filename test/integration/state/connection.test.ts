@@ -33,6 +33,13 @@ describe('connectRedis', () => {
 		expect(Date.now() - started).toBeLessThan(5_000);
 	});
 
+	it('names the host as it was given (a name, not an address)', async () => {
+		const port = await closedPort();
+		const error = await connectRedis({ host: 'localhost', port }).catch((e: unknown) => e);
+		expect(error).toMatchObject({ address: `localhost:${port}` });
+		expect((error as Error).message).toMatch(new RegExp(`^Cannot reach Redis at localhost:${port}: `));
+	});
+
 	it('names the address of a URL without its password', async () => {
 		const port = await closedPort();
 		const error = await connectRedis(`redis://user:s3cret@127.0.0.1:${port}/3`).catch((e: unknown) => e);
