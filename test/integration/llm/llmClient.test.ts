@@ -140,6 +140,15 @@ describe('LlmClient.generateStructured: repairs', () => {
 		expect(messages[3].content).toContain('Reply again with only the corrected JSON object');
 	});
 
+	it('lists at most the first 20 problems in a repair request', async () => {
+		server.enqueue({ content: valid }, { content: valid });
+		const problems = Array.from({ length: 25 }, (_, i) => `problem ${i + 1}`);
+		await llmError(client().generateStructured(request({ maxRepairs: 1, check: () => problems })));
+		const repair = messagesOf(server.chatRequests()[1]).at(-1)!.content;
+		const listed = repair.split('\n').filter((line) => line.startsWith('- '));
+		expect(listed).toEqual(problems.slice(0, 20).map((p) => `- ${p}`));
+	});
+
 	it('throws LlmOutputError with the raw reply, problems and model once the repairs are used up', async () => {
 		server.respondWith(() => ({ content: 'Sorry, I cannot answer.' }));
 		const error = await llmError(client().generateStructured(request({ maxRepairs: 2 })));
