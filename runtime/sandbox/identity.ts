@@ -27,6 +27,7 @@ export function isRoot(): boolean {
 	return process.getuid?.() === 0;
 }
 
+// Stryker disable all: a mutant here can signal processes that are not the run's (as root, every process on the machine: one killed the mutation run's own shell and the machine's Redis). Tested, not mutated: test/integration/sandbox.
 /** The real uids of live processes (zombies, already dead, left out), by pid. */
 function processUids(): Map<number, number> {
 	const uids = new Map<number, number>();
@@ -42,6 +43,7 @@ function processUids(): Map<number, number> {
 	}
 	return uids;
 }
+// Stryker restore all
 
 /** A uid for one run: unused by any live process and by any other run of this process. Release it with releaseUid. */
 export async function allocateUid(): Promise<number> {
@@ -60,6 +62,7 @@ export function releaseUid(uid: number): void {
 	inUse.delete(uid);
 }
 
+// Stryker disable all: a mutant here can signal processes that are not the run's (as root, every process on the machine: one killed the mutation run's own shell and the machine's Redis). Tested, not mutated: test/integration/sandbox.
 /** Pids of live processes whose real uid is `uid`. */
 export function processesOfUid(uid: number): number[] {
 	return [...processUids()].filter(([, owner]) => owner === uid).map(([pid]) => pid);
@@ -115,6 +118,7 @@ export function processesWithMarker(marker: string): number[] {
 	}
 	return pids;
 }
+// Stryker restore all
 
 /**
  * Gives `root` and everything in it (not following links; a .git folder is left alone, so tests

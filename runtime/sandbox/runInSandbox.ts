@@ -211,6 +211,7 @@ export async function runInSandbox(options: SandboxOptions): Promise<SandboxResu
 			};
 		}
 
+		// Stryker disable all: a mutant of the sweep signals processes that are not the run's (as root, every process on the machine).
 		const kill = await findTool('kill');
 		const own = identity.own ? identity.uid : null;
 		const sweep = async (signal: 'TERM' | 'KILL') => {
@@ -223,6 +224,7 @@ export async function runInSandbox(options: SandboxOptions): Promise<SandboxResu
 				}
 			}
 		};
+		// Stryker restore all
 		const run = await runProcess(launch, { cwd: workspace, env, timeoutMs, maxOutputBytes, killGraceMs: options.killGraceMs ?? 2000, sweep });
 		return { ...run, isolation };
 	} finally {
