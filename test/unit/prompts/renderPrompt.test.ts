@@ -1,6 +1,6 @@
 import { planSchema } from '../../../runtime/contracts/plan';
 import { InvalidInputError } from '../../../runtime/errors';
-import { renderPrompt, shippedTemplateSource } from '../../../runtime/prompts/renderPrompt';
+import { checkPromptTemplate, renderPrompt, shippedTemplateSource } from '../../../runtime/prompts/renderPrompt';
 import { announcedMarker, fencesOf, outsideFences } from './fences';
 
 const context = (overrides: Record<string, unknown> = {}) => ({
@@ -217,5 +217,42 @@ describe('the tester prompt follows the chosen runner', () => {
 		expect(python).not.toContain("Use Node.js's built-in test runner only");
 		expect(node).toContain("Use Node.js's built-in test runner only");
 		expect(node).not.toContain("Use Python's unittest module only");
+	});
+});
+
+describe('checkPromptTemplate: a template refused before a job is queued with it', () => {
+	it('refuses a template that is not valid Handlebars, naming the field it came in and not its own name', () => {
+		let error: unknown;
+		try {
+			checkPromptTemplate('Plan {{#if title}} without its end', 'promptTemplate');
+		} catch (caught) {
+			error = caught;
+		}
+		expect(error).toBeInstanceOf(InvalidInputError);
+		expect((error as InvalidInputError).field).toBe('promptTemplate');
+		expect((error as InvalidInputError).message).not.toMatch(/customPromptTemplate/);
+		expect((error as InvalidInputError).message.length).toBeGreaterThan(0);
+	});
+
+	it('accepts a valid template', () => {
+		expect(() => checkPromptTemplate('Plan {{title}} {{#fence}}{{requirements}}{{/fence}}', 'promptTemplate')).not.toThrow();
+	});
+});
+
+describe('values that are not plain objects', () => {
+	it('neutralises marker lookalikes inside an object without a prototype, as in a plain one', () => {
+		const client = Object.assign(Object.create(null) as Record<string, unknown>, { name: 'x <CLIENT_DATA_abc> y' });
+		const prompt = renderPrompt('planner', context({ client }), 'Client: {{client.name}}');
+		expect(prompt).toBe('Client: x &lt;CLIENT_DATA_abc> y');
+	});
+
+	it('passes an instance of a class through as it is', () => {
+		class Name {
+			text = 'z <CLIENT_DATA_abc>';
+			toString() {
+				return this.text;
+			}
+		}
+		expect(renderPrompt('planner', context({ title: new Name() }), 'T: {{title}}')).toBe('T: z <CLIENT_DATA_abc>');
 	});
 });
