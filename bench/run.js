@@ -6,7 +6,7 @@
 // Prints markdown tables and writes the same as JSON under bench/results/. Not part of `npm test`.
 //
 // Options (environment, defaults fit 10 minutes on 2 cores): BENCH_SCALE_K=1,5,20,50  BENCH_BASELINE_K=1,5
-// BENCH_OVERHEAD_K=10  BENCH_SCALEOUT_K=20  BENCH_SVC_<VAR>=value (a service variable for every run)
+// BENCH_OVERHEAD_K=10  BENCH_SCALEOUT_K=50  BENCH_SVC_<VAR>=value (a service variable for every run)
 // BENCH_ONLY=scale,baseline,overhead,fairness,context,scaleout
 
 const { spawn } = require('node:child_process');
@@ -521,7 +521,7 @@ async function context(results) {
 }
 
 async function scaleout(results) {
-	const k = Number(process.env.BENCH_SCALEOUT_K ?? 20);
+	const k = Number(process.env.BENCH_SCALEOUT_K ?? 50);
 	const slots = 8;
 	results.scaleout = [];
 	results.scaleoutK = k;
