@@ -14,6 +14,8 @@ export interface StepContext {
 	source: string;
 	/** Bounds the test runs in flight of a worker process, fairly between projects; none: no bound. */
 	testSlots?: CallLimiter;
+	/** Stops the wait for a test slot and the test run in progress (a worker's shutdown, a cancelled project). */
+	signal?: AbortSignal;
 }
 
 export type DeveloperMode = 'auto' | 'write' | 'fix';

@@ -16,7 +16,7 @@ import { currentCodeFiles, planTaskOf, testFilesToRun } from './projectFiles';
 export interface TesterStepSettings extends TesterSettings {
 	/** Write new tests even when the task has some (e.g. after the acceptance criteria changed). */
 	regenerateTests: boolean;
-	run: Pick<RunTestsOptions, 'command' | 'timeoutMs' | 'maxOutputBytes' | 'sandbox'>;
+	run: Pick<RunTestsOptions, 'command' | 'timeoutMs' | 'maxOutputBytes' | 'sandbox' | 'signal'>;
 }
 
 export interface TesterStepResult {
@@ -52,9 +52,9 @@ export async function runTesterStep(context: StepContext, projectId: string, tas
 		project = await store.recordTaskWork(projectId, taskId, { testFiles: written.testFiles }, { source });
 	}
 	const tested = project;
-	const run = () => runProjectTests(tested, taskId, settings.run);
+	const run = () => runProjectTests(tested, taskId, { ...settings.run, signal: context.signal });
 	// Waiting for a test slot is part of the test run's time.
-	const report = await timePhase('sandbox', () => (context.testSlots ? context.testSlots.run(run, undefined, projectId) : run()));
+	const report = await timePhase('sandbox', () => (context.testSlots ? context.testSlots.run(run, context.signal, projectId) : run()));
 	project = await store.recordTaskResult(
 		projectId,
 		taskId,

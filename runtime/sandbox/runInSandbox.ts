@@ -53,6 +53,8 @@ export interface SandboxOptions {
 	writablePaths?: string[];
 	/** Per-process limits; see DEFAULT_LIMITS. null turns one off. */
 	limits?: Partial<SandboxLimits>;
+	/** Stops the run (the whole process group gets SIGTERM, SIGKILL after killGraceMs); runInSandbox then rejects with the signal's reason. */
+	signal?: AbortSignal;
 }
 
 export interface SandboxResult {
@@ -225,7 +227,9 @@ export async function runInSandbox(options: SandboxOptions): Promise<SandboxResu
 			}
 		};
 		// Stryker restore all
-		const run = await runProcess(launch, { cwd: workspace, env, timeoutMs, maxOutputBytes, killGraceMs: options.killGraceMs ?? 2000, sweep });
+		options.signal?.throwIfAborted();
+		const run = await runProcess(launch, { cwd: workspace, env, timeoutMs, maxOutputBytes, killGraceMs: options.killGraceMs ?? 2000, sweep, signal: options.signal });
+		options.signal?.throwIfAborted();
 		return { ...run, isolation };
 	} finally {
 		for (const restore of undo.reverse()) await restore().catch(() => undefined);
@@ -267,6 +271,7 @@ interface ProcessOptions {
 	killGraceMs: number;
 	/** Signals what the run started outside its process group (by uid, or by the environment marker). */
 	sweep: (signal: 'TERM' | 'KILL') => Promise<void>;
+	signal?: AbortSignal;
 }
 
 // After the command exits and everything it left is killed, how long to wait for its output pipes
@@ -296,11 +301,16 @@ function runProcess(launch: Launch, options: ProcessOptions): Promise<Omit<Sandb
 		};
 		let timedOut = false;
 		let killTimer: NodeJS.Timeout | undefined;
-		const timer = setTimeout(() => {
-			timedOut = true;
+		const stop = () => {
+			if (killTimer) return;
 			void killAll('TERM');
 			killTimer = setTimeout(() => void killAll('KILL'), options.killGraceMs);
+		};
+		const timer = setTimeout(() => {
+			timedOut = true;
+			stop();
 		}, options.timeoutMs);
+		options.signal?.addEventListener('abort', stop, { once: true });
 		child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
 		child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
 
@@ -313,6 +323,7 @@ function runProcess(launch: Launch, options: ProcessOptions): Promise<Omit<Sandb
 			settled = true;
 			clearTimeout(timer);
 			clearTimeout(killTimer);
+			options.signal?.removeEventListener('abort', stop);
 			child.stdout.destroy();
 			child.stderr.destroy();
 			resolve({
@@ -328,6 +339,7 @@ function runProcess(launch: Launch, options: ProcessOptions): Promise<Omit<Sandb
 			if (settled) return;
 			settled = true;
 			clearTimeout(timer);
+			options.signal?.removeEventListener('abort', stop);
 			void killAll('KILL');
 			reject(new Error(`could not start ${JSON.stringify(argv[0])}: ${error.message}`, { cause: error }));
 		});

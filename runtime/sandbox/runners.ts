@@ -35,6 +35,8 @@ export interface RunTestsOptions {
 	env?: Record<string, string>;
 	/** Per-process limits; see DEFAULT_LIMITS in isolation.ts. */
 	limits?: Partial<SandboxLimits>;
+	/** Kills the run in progress when aborted (a cancelled project, a worker's shutdown); runTests then rejects with the signal's reason instead of reporting. */
+	signal?: AbortSignal;
 }
 
 const PYTHON_WORDS = /\b(python\d?|django|flask|fastapi|pytest|unittest)\b/i;
@@ -150,9 +152,10 @@ async function testsInSandbox(workspaceDir: string, options: RunTestsOptions): P
 				readOnlyPaths: [tools, ...plan.readOnlyPaths],
 				writablePaths: [reportDir],
 				limits: options.limits,
+				signal: options.signal,
 			});
 		} catch (error) {
-			if (error instanceof InvalidInputError) throw error;
+			if (error instanceof InvalidInputError || options.signal?.aborted) throw error;
 			return errorReport(plan.runner, plan.shown, (error as Error).message, kind, started, reason);
 		}
 		let output = run.output.split(`${copy}/`).join('').split(copy).join('.').trim();

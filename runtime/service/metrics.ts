@@ -7,7 +7,7 @@ export class ServiceMetrics {
 	readonly registry = new Registry();
 	readonly jobSeconds = new Histogram({
 		name: 'aic_job_duration_seconds',
-		help: 'Time a worker spent on a job, by job name and outcome (completed, retry, failed, handed_back).',
+		help: 'Time a worker spent on a job, by job name and outcome (completed, retry, failed, handed_back, stopped).',
 		labelNames: ['name', 'outcome'],
 		buckets: [0.05, 0.25, 1, 5, 15, 60, 300, 900, 1800, 3600],
 		registers: [this.registry],

@@ -10,6 +10,7 @@ import { StoreKeys } from '../state/keys';
 import { ProjectRuns } from '../state/projectRuns';
 import { ProjectStore } from '../state/projectStore';
 import { WebhookSubscriptions } from '../webhooks/subscriptions';
+import { ProjectStops } from '../worker/projectStops';
 import { ServiceMetrics } from './metrics';
 
 /** Everything a route or a job processor needs, made once per process. */
@@ -23,6 +24,8 @@ export interface Services {
 	limiter: CallLimiter;
 	/** Test runs in flight in this process (SANDBOX_PARALLEL). */
 	testSlots: CallLimiter;
+	/** Stops a job's model calls and test runs when its project is cancelled or deleted. */
+	projectStops: ProjectStops;
 	metrics: ServiceMetrics;
 	logger: Logger;
 	close(): Promise<void>;
@@ -32,18 +35,22 @@ export async function createServices(config: ServiceConfig, logger: Logger = cre
 	const redis = await connectRedis(config.redisUrl, redisOptions);
 	const store = new ProjectStore(redis, { prefix: config.keyPrefix, source: 'service' });
 	const queue = new JobQueue(redis, config);
+	const keys = new StoreKeys(config.keyPrefix);
+	const projectStops = new ProjectStops(redis, keys);
 	return {
 		config,
 		redis,
 		store,
-		runs: new ProjectRuns(redis, new StoreKeys(config.keyPrefix)),
+		runs: new ProjectRuns(redis, keys),
 		queue,
 		webhooks: new WebhookSubscriptions(redis, config.keyPrefix),
 		limiter: new CallLimiter(config.ollamaNumParallel),
 		testSlots: new CallLimiter(config.sandboxParallel || availableParallelism()),
+		projectStops,
 		metrics: new ServiceMetrics(),
 		logger,
 		async close() {
+			projectStops.close();
 			await queue.close().catch(() => undefined);
 			await redis.quit().catch(() => redis.disconnect());
 		},

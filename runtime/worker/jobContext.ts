@@ -14,7 +14,7 @@ export interface JobContext {
 	run: ProjectRun;
 	settings: EffectiveSettings;
 	step: StepContext;
-	/** Aborted when the worker shuts down past its grace period: the job is handed back. */
+	/** Aborted when the worker shuts down past its grace period (the job is handed back), or when its project is cancelled or deleted. */
 	signal: AbortSignal;
 	progress(update: Record<string, unknown>): void;
 }
@@ -49,7 +49,7 @@ export async function jobContext(services: Services, job: Job, projectId: string
 		job,
 		run,
 		settings,
-		step: { store: services.store, llm, source: `worker:${job.name}`, testSlots: services.testSlots },
+		step: { store: services.store, llm, source: `worker:${job.name}`, testSlots: services.testSlots, signal },
 		signal,
 		progress: (update) => send({ ...update, completionTokens: 0 }, true),
 	};

@@ -15,6 +15,7 @@ import { reportJob } from './jobs/reportJob';
 import { taskJob } from './jobs/taskJob';
 import { testJob } from './jobs/testJob';
 import { continueProject, runEnded } from './continueProject';
+import { ProjectStoppedError, type ProjectStop } from './projectStops';
 
 const HANDLERS: Record<JobName, (context: JobContext) => Promise<Record<string, unknown>>> = {
 	plan: planJob,
@@ -26,6 +27,9 @@ const HANDLERS: Record<JobName, (context: JobContext) => Promise<Record<string, 
 	advance: advanceJob,
 	callback: callbackJob,
 };
+
+/** Jobs that call the model or run tests: they stop in the middle when their project is cancelled or deleted. */
+const STOPPABLE_JOBS: ReadonlySet<string> = new Set<JobName>(['plan', 'develop', 'test', 'task', 'report']);
 
 /** The jobs in flight in this process, so a shutdown can hand them back. */
 export type InFlight = Map<string, AbortController>;
@@ -45,10 +49,11 @@ export async function processJob(services: Services, inFlight: InFlight, job: Jo
 	const log = logger.child({ jobId: job.id, job: job.name, projectId: data.projectId, taskId: data.taskId, attempt: job.attemptsMade + 1 });
 	log.info('job started');
 	const usageBefore = await usageOf(services, projectId);
+	const stop: ProjectStop | undefined = projectId && STOPPABLE_JOBS.has(job.name) ? services.projectStops.watch(projectId) : undefined;
 	try {
 		const handler = HANDLERS[job.name as JobName];
 		if (!handler) throw new UnrecoverableError(`unknown job "${job.name}"`);
-		const context = await jobContext(services, job, projectId, controller.signal);
+		const context = await jobContext(services, job, projectId, stop ? AbortSignal.any([controller.signal, stop.signal]) : controller.signal);
 		const timed = withPhaseTimes(() => handler(context));
 		const result = await timed.done;
 		const durationMs = Date.now() - started;
@@ -65,6 +70,14 @@ export async function processJob(services: Services, inFlight: InFlight, job: Jo
 			await job.moveToWait(token);
 			throw new WaitingError();
 		}
+		if (stop?.signal.aborted) {
+			// Cancelled or deleted meanwhile: whoever did it has already ended the run; the job ends
+			// for good without failing the project, and says why to a node waiting for it.
+			const stopped = stop.signal.reason as ProjectStoppedError;
+			metrics.jobSeconds.observe({ name: job.name, outcome: 'stopped' }, (Date.now() - started) / 1000);
+			log.info({ durationMs: Date.now() - started, reason: stopped.reason }, 'job stopped: its project was ' + stopped.reason);
+			throw new UnrecoverableError(JSON.stringify({ kind: 'cancelled', message: stopped.message }));
+		}
 		const failure = describeFailure(error);
 		const last = !failure.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 		metrics.errors.inc({ kind: failure.kind, retrying: String(!last) });
@@ -74,6 +87,7 @@ export async function processJob(services: Services, inFlight: InFlight, job: Jo
 		const reason = JSON.stringify({ kind: failure.kind, message: failure.message, ...(failure.field ? { field: failure.field } : {}) });
 		throw last ? new UnrecoverableError(reason) : new Error(reason);
 	} finally {
+		stop?.release();
 		inFlight.delete(job.id!);
 	}
 }

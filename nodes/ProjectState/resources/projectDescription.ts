@@ -17,7 +17,7 @@ export const projectOperations: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['project'] } },
 	options: [
-		{ name: 'Cancel', value: 'cancel', action: 'Cancel a project', description: 'Stop a project; its running jobs stop before their next step' },
+		{ name: 'Cancel', value: 'cancel', action: 'Cancel a project', description: 'Stop a project; its running jobs stop within about a second' },
 		{ name: 'Create', value: 'create', action: 'Create a project', description: "Store a client's request as a new project (the same Idempotency Key gives the same project)" },
 		{ name: 'Delete', value: 'delete', action: 'Delete a project', description: 'Delete a project that has ended, with its events' },
 		{ name: 'Get', value: 'get', action: 'Get a project', description: 'Status, plan, tasks with attempts and test reports, usage, repository' },

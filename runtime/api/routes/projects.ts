@@ -98,7 +98,7 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
 
 	app.post<{ Params: { id: string }; Body: { reason?: string } | null }>(
 		'/api/projects/:id/cancel',
-		{ schema: { summary: 'Cancel a project; its running jobs stop before their next step', tags: ['projects'], params: idParams, body: reasonBody } },
+		{ schema: { summary: 'Cancel a project; its running jobs stop within about a second, a model call or test run in progress included', tags: ['projects'], params: idParams, body: reasonBody } },
 		async (request) => {
 			const project = await store.updateStatus(request.params.id, 'cancelled', { reason: request.body?.reason ?? 'cancelled through the API', source: 'api' });
 			await continueProject(services, project);
