@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { serviceCredentials } from '../shared/descriptions/common';
 import { subscription } from './subscription';
+import { deliveryProblem, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './verifyDelivery';
 
 /** Must stay the runtime's EVENT_TYPES (runtime/contracts); test/unit/nodes keeps them equal. */
 export const TRIGGER_EVENTS = [
@@ -64,6 +65,18 @@ export class AiCompanyTrigger implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const secret = this.getWorkflowStaticData('node').webhookSecret;
+		const request = this.getRequestObject();
+		const problem =
+			typeof secret === 'string'
+				? deliveryProblem(secret, { timestamp: request.header(TIMESTAMP_HEADER), signature: request.header(SIGNATURE_HEADER), rawBody: request.rawBody }, Math.floor(Date.now() / 1000))
+				: 'this trigger has no secret stored: activate the workflow again to register it';
+		if (problem) {
+			// Not the service's delivery (or not one this trigger can check): the workflow does not run.
+			this.logger.warn(`AI Company Trigger "${this.getNode().name}" refused a delivery: ${problem}`);
+			this.getResponseObject().status(401).json({ error: 'unauthorized', message: `not a signed delivery of the AI Company service: ${problem}` });
+			return { noWebhookResponse: true };
+		}
 		return { workflowData: [this.helpers.returnJsonArray([this.getBodyData()])] };
 	}
 }

@@ -13,6 +13,12 @@ export interface WebhookBody {
 	events: WebhookEventType[];
 	/** Only this project's events; without it, every project's. */
 	projectId?: string;
+	/**
+	 * Signs every delivery with it (HMAC-SHA256, see runtime/webhooks/signature.ts), so the receiver
+	 * can tell the service's deliveries from anyone else's POST. Never shown again; posting the same
+	 * subscription with another secret replaces it.
+	 */
+	secret?: string;
 }
 
 export const webhookBodySchema = {
@@ -23,6 +29,7 @@ export const webhookBodySchema = {
 		url: httpUrl,
 		events: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...EVENT_TYPES] } },
 		projectId: { type: 'string', minLength: 1, maxLength: 200 },
+		secret: { type: 'string', minLength: 16, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' },
 	},
 } as const;
 
@@ -33,7 +40,14 @@ export interface WebhookSubscription {
 	/** In EVENT_TYPES order. */
 	events: WebhookEventType[];
 	projectId?: string;
+	/** Whether deliveries carry a signature (the subscription has a secret; the secret itself is never shown). */
+	signed: boolean;
 	createdAt: string;
+}
+
+/** As stored: the secret too. */
+export interface StoredWebhookSubscription extends Omit<WebhookSubscription, 'signed'> {
+	secret?: string;
 }
 
 /** What each delivery POSTs. */

@@ -14,6 +14,7 @@
  * Needs `npm run build` first; installs n8n into the cache on first use.
  */
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import path from 'node:path';
 
 import { ServiceHarness } from '../integration/service/support';
@@ -120,6 +121,24 @@ test('AI Company runs the whole project and answers with its outcome; the trigge
 		// The AI Company Trigger's workflow, started by the service's webhook call, logs back to the project.
 		const fired = await eventually('the trigger workflow', async () => (await eventsOf(outcome.projectId)).find((e) => e.type === 'trigger.fired'));
 		expect(fired).toMatchObject({ data: { message: 'project.completed', status: 'completed' } });
+
+		// Its webhook URL alone does not start it: n8n answers 401 to a delivery the service did not
+		// sign with the trigger's secret (none, another secret, or a signed body changed), and the
+		// workflow does not run.
+		const { body: hooks } = await api<{ webhooks: Array<{ url: string; signed: boolean }> }>('GET', '/api/webhooks');
+		const hook = hooks.webhooks.find((w) => w.url.includes('/webhook/'));
+		expect(hook).toMatchObject({ signed: true });
+		const body = JSON.stringify({ event: 'project.completed', projectId: outcome.projectId, at: new Date().toISOString(), project: { status: 'completed' } });
+		const forge = (headers: Record<string, string>) => fetch(hook!.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+		const timestamp = String(Math.floor(Date.now() / 1000));
+		const forged = [
+			await forge({}),
+			await forge({ 'x-ai-company-timestamp': timestamp, 'x-ai-company-signature': `sha256=${createHmac('sha256', 'not-the-secret').update(`${timestamp}.${body}`).digest('hex')}` }),
+		];
+		expect(forged.map((r) => r.status)).toEqual([401, 401]);
+		expect(await forged[0].json()).toMatchObject({ error: 'unauthorized', message: expect.stringContaining('not a signed delivery') });
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+		expect((await eventsOf(outcome.projectId)).filter((e) => e.type === 'trigger.fired')).toHaveLength(1);
 	});
 }, 240_000);
 

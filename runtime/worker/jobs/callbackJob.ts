@@ -1,5 +1,6 @@
 import type { CallbackJobData } from '../../contracts/service';
 import { InvalidInputError, TransientError } from '../../errors';
+import { signatureHeaders } from '../../webhooks/signature';
 import type { JobContext } from '../jobContext';
 
 const TIMEOUT_MS = 15_000;
@@ -13,17 +14,20 @@ const NOT_YET = new Set([404, 409, 429]);
 
 /**
  * One POST of a result to a callback, deploy hook or webhook URL. A webhook delivery whose
- * subscription was removed meanwhile is not sent.
+ * subscription was removed meanwhile is not sent; one whose subscription has a secret is signed
+ * (with the secret it has when sent, so a renewed secret applies to retries too).
  */
 export async function callbackJob(context: JobContext): Promise<Record<string, unknown>> {
 	const { url, body, webhookId } = context.job.data as CallbackJobData;
-	if (webhookId !== undefined && !(await context.services.webhooks.get(webhookId))) return { url, skipped: 'unsubscribed' };
+	const subscription = webhookId === undefined ? undefined : await context.services.webhooks.stored(webhookId);
+	if (subscription === null) return { url, skipped: 'unsubscribed' };
+	const rawBody = JSON.stringify(body);
 	let response: Response;
 	try {
 		response = await fetch(url, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', 'user-agent': 'ai-company-runtime' },
-			body: JSON.stringify(body),
+			headers: { 'content-type': 'application/json', 'user-agent': 'ai-company-runtime', ...(subscription?.secret ? signatureHeaders(subscription.secret, rawBody) : {}) },
+			body: rawBody,
 			signal: AbortSignal.any([context.signal, AbortSignal.timeout(TIMEOUT_MS)]),
 		});
 	} catch (error) {

@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { AiCompany } from '../../../nodes/AiCompany/AiCompany.node';
 import { AiCompanyTrigger } from '../../../nodes/AiCompanyTrigger/AiCompanyTrigger.node';
+import { deliveryProblem } from '../../../nodes/AiCompanyTrigger/verifyDelivery';
 import { hookContext } from '../../support/nodeExecution';
 import { playCompany } from '../../support/scriptedCompany';
 import { CallbackReceiver } from '../service/support';
@@ -95,6 +96,8 @@ describe("AI Company Trigger: n8n's webhook lifecycle against the service", () =
 			expect(await hooks.checkExists.call(context)).toBe(false);
 			expect(await hooks.create.call(context)).toBe(true);
 			expect(staticData.webhookId).toMatch(/^wh_/);
+			// A secret of its own per activation, which the service signs every delivery with.
+			expect(staticData.webhookSecret).toMatch(/^[0-9a-f]{64}$/);
 			expect(await hooks.checkExists.call(context)).toBe(true);
 
 			const [outcome] = await run('tasks=1 (trigger)');
@@ -102,9 +105,15 @@ describe("AI Company Trigger: n8n's webhook lifecycle against the service", () =
 			await receiver.waitFor('/n8n-trigger');
 			const ours = receiver.on('/n8n-trigger').filter((d) => d.body.projectId === outcome.projectId);
 			expect(ours.map((d) => d.body)).toEqual([expect.objectContaining({ event: 'project.completed', project: expect.objectContaining({ status: 'completed' }) })]);
+			const [delivery] = ours;
+			const signedWith = (secret: string) =>
+				deliveryProblem(secret, { timestamp: String(delivery.headers['x-ai-company-timestamp']), signature: String(delivery.headers['x-ai-company-signature']), rawBody: delivery.raw }, Math.floor(Date.now() / 1000));
+			expect(signedWith(staticData.webhookSecret as string)).toBeUndefined();
+			expect(signedWith('f'.repeat(64))).toBe('x-ai-company-signature does not match');
 
 			expect(await hooks.delete.call(context)).toBe(true);
 			expect(staticData.webhookId).toBeUndefined();
+			expect(staticData.webhookSecret).toBeUndefined();
 			expect(await hooks.checkExists.call(context)).toBe(false);
 			// Deleting again (already gone at the service) still counts as removed.
 			staticData.webhookId = 'wh_gone';
@@ -113,6 +122,20 @@ describe("AI Company Trigger: n8n's webhook lifecycle against the service", () =
 			await receiver.close();
 		}
 	}, 60_000);
+
+	it('checkExists is false for a subscription without a secret (made by an earlier version), so activation registers it again, signed', async () => {
+		const staticData: IDataObject = {};
+		const context = hookContext(trigger, { parameters: { events: ['task.done'], projectId: '' }, credentials: harness.credentials(), webhookUrl: 'http://127.0.0.1:1/unsigned', staticData });
+		const { body: unsigned } = await harness.api('POST', '/api/webhooks', { url: 'http://127.0.0.1:1/unsigned', events: ['task.done'] });
+		staticData.webhookId = unsigned.webhookId;
+		expect(await trigger.webhookMethods.default.checkExists.call(context)).toBe(false);
+		staticData.webhookSecret = 'a'.repeat(64); // a secret here that the service does not have is no better
+		expect(await trigger.webhookMethods.default.checkExists.call(context)).toBe(false);
+		await trigger.webhookMethods.default.create.call(context);
+		expect(staticData.webhookId).toBe(unsigned.webhookId);
+		expect(await trigger.webhookMethods.default.checkExists.call(context)).toBe(true);
+		await trigger.webhookMethods.default.delete.call(context);
+	});
 
 	it('checkExists is false when the stored subscription points at another URL (the workflow moved)', async () => {
 		const staticData: IDataObject = {};

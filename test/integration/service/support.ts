@@ -60,6 +60,9 @@ export async function waitForStatus(api: RuntimeProcess, projectId: string, stat
 export interface Received {
 	path: string;
 	body: Record<string, any>;
+	headers: Record<string, string | string[] | undefined>;
+	/** The body as it came, for checking a signature over it. */
+	raw: string;
 }
 
 /** A receiver for callbacks: records every POST with its parsed body. */
@@ -75,13 +78,14 @@ export class CallbackReceiver {
 			req.on('data', (part: Buffer) => parts.push(part));
 			req.on('end', () => {
 				if (req.method === 'POST') {
+					const raw = Buffer.concat(parts).toString('utf8');
 					let body: Record<string, any> = {};
 					try {
-						body = JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, any>;
+						body = JSON.parse(raw) as Record<string, any>;
 					} catch {
-						body = { unparsed: Buffer.concat(parts).toString('utf8') };
+						body = { unparsed: raw };
 					}
-					receiver!.received.push({ path: req.url ?? '/', body });
+					receiver!.received.push({ path: req.url ?? '/', body, headers: req.headers, raw });
 				}
 				res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
 			});

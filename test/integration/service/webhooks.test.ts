@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+
 import { EVENT_TYPES } from '../../../runtime/contracts/webhooks';
 import type { RuntimeProcess } from '../../support/runtimeProcess';
 import { playCompany } from '../../support/scriptedCompany';
@@ -122,7 +124,7 @@ describe('step jobs and API status changes are announced too', () => {
 describe('subscriptions: idempotent, readable, removable', () => {
 	it('answers the same url, events and project again with the subscription already there (200), in any event order', async () => {
 		const first = await subscribe({ url: receiver.url('/same'), events: ['task.done', 'project.completed'] });
-		expect(first).toEqual({ webhookId: expect.stringMatching(/^wh_/), url: receiver.url('/same'), events: ['project.completed', 'task.done'], createdAt: expect.any(String) });
+		expect(first).toEqual({ webhookId: expect.stringMatching(/^wh_/), url: receiver.url('/same'), events: ['project.completed', 'task.done'], signed: false, createdAt: expect.any(String) });
 		const again = await service.request('POST', '/api/webhooks', { url: receiver.url('/same'), events: ['project.completed', 'task.done'] });
 		expect(again).toMatchObject({ status: 200, body: first });
 		const other = await service.request<Record<string, any>>('POST', '/api/webhooks', { url: receiver.url('/same'), events: ['task.done'] });
@@ -159,7 +161,10 @@ describe('subscriptions: idempotent, readable, removable', () => {
 		['an unknown event', { url: 'http://example.com/hook', events: ['project.started'] }, 'events.0'],
 		['an event twice', { url: 'http://example.com/hook', events: ['task.done', 'task.done'] }, 'events'],
 		['an empty projectId', { url: 'http://example.com/hook', events: ['task.done'], projectId: '' }, 'projectId'],
-		['an unknown field', { url: 'http://example.com/hook', events: ['task.done'], secret: 'x' }, 'secret'],
+		['an unknown field', { url: 'http://example.com/hook', events: ['task.done'], token: 'x' }, 'token'],
+		['a secret under 16 characters', { url: 'http://example.com/hook', events: ['task.done'], secret: 'short-secret' }, 'secret'],
+		['a secret with a space', { url: 'http://example.com/hook', events: ['task.done'], secret: 'a secret with spaces in it' }, 'secret'],
+		['a secret over 200 characters', { url: 'http://example.com/hook', events: ['task.done'], secret: 's'.repeat(201) }, 'secret'],
 	])('refuses %s with 400 naming the field, and stores nothing', async (_what, body, field) => {
 		const before = (await service.request<{ webhooks: unknown[] }>('GET', '/api/webhooks')).body.webhooks.length;
 		const reply = await service.request('POST', '/api/webhooks', body);
@@ -186,5 +191,43 @@ describe('subscriptions: idempotent, readable, removable', () => {
 		expect(body.paths['/api/webhooks/{webhookId}'].delete).toBeDefined();
 		const schema = body.paths['/api/webhooks'].post.requestBody.content['application/json'].schema;
 		expect(schema.properties.events.items.enum).toEqual([...EVENT_TYPES]);
+	});
+});
+
+describe('deliveries of a subscription with a secret are signed', () => {
+	const SECRET = 'first-secret-0123456789abcdef';
+	const hmac = (secret: string, timestamp: string, raw: string) => `sha256=${createHmac('sha256', secret).update(`${timestamp}.${raw}`).digest('hex')}`;
+
+	it('signs each delivery over its timestamp and raw body; the secret is never shown; unsigned subscriptions get no signature', async () => {
+		const signed = await subscribe({ url: receiver.url('/signed'), events: ['project.cancelled'], secret: SECRET });
+		expect(signed).toEqual({ webhookId: expect.stringMatching(/^wh_/), url: receiver.url('/signed'), events: ['project.cancelled'], signed: true, createdAt: expect.any(String) });
+		await subscribe({ url: receiver.url('/unsigned'), events: ['project.cancelled'] });
+		const shown = JSON.stringify([(await service.request('GET', `/api/webhooks/${signed.webhookId as string}`)).body, (await service.request('GET', '/api/webhooks')).body]);
+		expect(shown).not.toContain(SECRET);
+
+		const { body: posted } = await service.request('POST', '/api/projects', { title: unique('Signed'), requirements: unique('Signed'), start: false });
+		const sentAt = Math.floor(Date.now() / 1000);
+		await service.request('POST', `/api/projects/${posted.projectId as string}/cancel`);
+		const delivery = await waitForDelivery('/signed', posted.projectId as string, 'project.cancelled');
+		const timestamp = String(delivery.headers['x-ai-company-timestamp']);
+		expect(Math.abs(Number(timestamp) - sentAt)).toBeLessThanOrEqual(5);
+		expect(delivery.headers['x-ai-company-signature']).toBe(hmac(SECRET, timestamp, delivery.raw));
+		expect(delivery.headers['x-ai-company-signature']).not.toBe(hmac('another-secret-0123456789', timestamp, delivery.raw));
+		const plain = await waitForDelivery('/unsigned', posted.projectId as string, 'project.cancelled');
+		expect(plain.headers['x-ai-company-signature']).toBeUndefined();
+		expect(plain.headers['x-ai-company-timestamp']).toBeUndefined();
+	});
+
+	it('posted again with another secret (a trigger activated anew), keeps its id and signs with the new secret only', async () => {
+		const first = await subscribe({ url: receiver.url('/renewed'), events: ['project.cancelled'], secret: SECRET });
+		const renewed = await service.request<Record<string, any>>('POST', '/api/webhooks', { url: receiver.url('/renewed'), events: ['project.cancelled'], secret: 'second-secret-0123456789abcdef' });
+		expect(renewed).toMatchObject({ status: 200, body: { webhookId: first.webhookId, signed: true, createdAt: first.createdAt } });
+
+		const { body: posted } = await service.request('POST', '/api/projects', { title: unique('Renewed'), requirements: unique('Renewed'), start: false });
+		await service.request('POST', `/api/projects/${posted.projectId as string}/cancel`);
+		const delivery = await waitForDelivery('/renewed', posted.projectId as string, 'project.cancelled');
+		const timestamp = String(delivery.headers['x-ai-company-timestamp']);
+		expect(delivery.headers['x-ai-company-signature']).toBe(hmac('second-secret-0123456789abcdef', timestamp, delivery.raw));
+		expect(delivery.headers['x-ai-company-signature']).not.toBe(hmac(SECRET, timestamp, delivery.raw));
 	});
 });
