@@ -4,7 +4,7 @@ import { builtinModules } from 'node:module';
 import { dirname, join, normalize } from 'node:path';
 
 // What n8n asks of a community package (and what lets it be verified, so n8n 3.0 keeps it on):
-// no runtime dependencies, nothing but n8n-workflow required, no runtime service code shipped.
+// no runtime dependencies, nothing but n8n-workflow and crypto required, no runtime service code shipped.
 const root = join(__dirname, '../../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 	dependencies?: Record<string, string>;
@@ -23,15 +23,23 @@ function requiresOf(file: string): string[] {
 	return [...readFileSync(join(root, file), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
 }
 
-/** What is wrong with one require of a packed file: undefined when it is n8n-workflow or a packed file of ours. */
+/**
+ * Of Node's built-ins, only what n8n's own cloud lint allows a community node
+ * (@n8n/eslint-plugin-community-nodes, no-restricted-imports): crypto, which the AI Company Trigger
+ * needs to check a delivery's HMAC signature, as n8n's GitHub Trigger does. No fs, child_process,
+ * net or process: a verified node touches no files, processes or environment.
+ */
+const ALLOWED_BUILTINS = new Set(['crypto', 'node:crypto']);
+
+/** What is wrong with one require of a packed file: undefined when it is n8n-workflow, crypto or a packed file of ours. */
 export function requireProblem(file: string, specifier: string, packed: Set<string>): string | undefined {
-	if (specifier === 'n8n-workflow') return undefined;
+	if (specifier === 'n8n-workflow' || ALLOWED_BUILTINS.has(specifier)) return undefined;
 	if (specifier.startsWith('.')) {
 		const target = normalize(join(dirname(file), specifier));
 		return packed.has(`${target}.js`) || packed.has(target) ? undefined : `${file} requires ${specifier}, which is not in the package`;
 	}
 	const isBuiltin = specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]);
-	return `${file} requires ${isBuiltin ? 'the Node built-in ' : ''}${specifier}: a verified community node may require only n8n-workflow`;
+	return `${file} requires ${isBuiltin ? 'the Node built-in ' : ''}${specifier}: a verified community node may require only n8n-workflow and crypto`;
 }
 
 describe('the node package as npm packs it', () => {
@@ -48,7 +56,7 @@ describe('the node package as npm packs it', () => {
 		expect(pkg.n8n.strict).toBe(true);
 	});
 
-	it('ships compiled code that requires nothing but n8n-workflow and its own packed files', () => {
+	it('ships compiled code that requires nothing but n8n-workflow, crypto and its own packed files', () => {
 		const packed = new Set(files);
 		const code = files.filter((f) => f.endsWith('.js'));
 		expect(code.length).toBeGreaterThan(pkg.n8n.nodes.length);
@@ -85,13 +93,17 @@ describe('the node package as npm packs it', () => {
 
 describe('requireProblem', () => {
 	const packed = new Set(['dist/nodes/A/A.node.js', 'dist/nodes/shared/x.js']);
-	it('accepts n8n-workflow and relative requires of packed files', () => {
+	it('accepts n8n-workflow, crypto and relative requires of packed files', () => {
 		expect(requireProblem('dist/nodes/A/A.node.js', 'n8n-workflow', packed)).toBeUndefined();
+		expect(requireProblem('dist/nodes/A/A.node.js', 'crypto', packed)).toBeUndefined();
+		expect(requireProblem('dist/nodes/A/A.node.js', 'node:crypto', packed)).toBeUndefined();
 		expect(requireProblem('dist/nodes/A/A.node.js', '../shared/x', packed)).toBeUndefined();
 	});
 	it('refuses a relative require of a file left out of the package, a dependency and a Node built-in', () => {
 		expect(requireProblem('dist/nodes/A/A.node.js', '../../runtime/index', packed)).toMatch(/not in the package/);
 		expect(requireProblem('dist/nodes/A/A.node.js', 'ajv', packed)).toMatch(/may require only n8n-workflow/);
 		expect(requireProblem('dist/nodes/A/A.node.js', 'node:fs', packed)).toMatch(/Node built-in node:fs/);
+		expect(requireProblem('dist/nodes/A/A.node.js', 'child_process', packed)).toMatch(/Node built-in child_process/);
+		expect(requireProblem('dist/nodes/A/A.node.js', 'crypto-js', packed)).toMatch(/may require only n8n-workflow and crypto/);
 	});
 });
