@@ -75,6 +75,32 @@ describe('bad input leaves stored data unchanged', () => {
 		}
 	});
 
+	it('names every schema problem of a result in one message, separated', async () => {
+		const { store, id } = await setUp();
+		const error = (await store.recordTaskResult(id, 'a', { status: 'ok', extra: true } as never).catch((e: unknown) => e)) as InvalidInputError;
+		expect(error).toMatchObject({ field: 'result' });
+		const problems = error.message.split('; ');
+		expect(problems.length).toBeGreaterThanOrEqual(2);
+		expect(problems.some((p) => p.includes('status'))).toBe(true);
+		expect(problems.some((p) => p.includes('extra'))).toBe(true);
+	});
+
+	it("refuses a result's test file with a bad path, naming result.testFiles", async () => {
+		const { store, id } = await setUp();
+		await expectUnchanged(store, () => store.recordTaskResult(id, 'a', { status: 'done', testFiles: [{ path: 'test/ok.test.js', content: '' }, { path: '../escape.test.js', content: 'x' }] }), {
+			type: InvalidInputError,
+			field: 'result.testFiles[1].path',
+		});
+	});
+
+	it("refuses a result's test report over the limit, naming result.testReport; one within it is kept", async () => {
+		const { store, id } = await setUp();
+		const report = (output: string) => ({ status: 'passed' as const, passed: 1, failed: 0, durationMs: 5, output, failures: [], runner: 'node', command: ['node', '--test'], isolation: { sandbox: 'process' as const, network: false, writesOutsideWorkspace: false } });
+		await expectUnchanged(store, () => store.recordTaskResult(id, 'a', { status: 'done', testReport: report('x'.repeat(MB)) }), { type: InvalidInputError, field: 'result.testReport', message: /bytes/ });
+		const kept = await store.recordTaskResult(id, 'a', { status: 'done', testReport: report('ok') });
+		expect(kept.tasks.a.testReport).toMatchObject({ output: 'ok' });
+	});
+
 	it('refuses file paths that would leave the project folder', async () => {
 		const { store, id } = await setUp();
 		for (const path of ['../etc/passwd', '/etc/passwd', 'src/../../x', 'C:/x', 'src\\a.ts']) {
