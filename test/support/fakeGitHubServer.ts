@@ -18,6 +18,7 @@ export interface RecordedGitHubRequest {
 	method: string;
 	path: string;
 	authorization: string | undefined;
+	userAgent?: string;
 	body?: Record<string, unknown>;
 }
 
@@ -79,7 +80,7 @@ export class FakeGitHubServer {
 
 	private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		const url = new URL(request.url ?? '/', this.url);
-		const record: RecordedGitHubRequest = { method: request.method ?? 'GET', path: url.pathname, authorization: request.headers.authorization };
+		const record: RecordedGitHubRequest = { method: request.method ?? 'GET', path: url.pathname, authorization: request.headers.authorization, userAgent: request.headers['user-agent'] };
 		this.requests.push(record);
 		if (url.pathname.startsWith('/api/v3/')) {
 			const body = await readJson(request);

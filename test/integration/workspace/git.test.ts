@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../../runtime/errors';
-import { commitAll, GitError, headCommit, initRepository, push, setRemote } from '../../../runtime/workspace/git';
+import { commitAll, ensureLocalBareRepository, GitError, headCommit, initRepository, push, setRemote } from '../../../runtime/workspace/git';
 import { createGitHubRepository, GitHubError, publishToGitHub } from '../../../runtime/workspace/github';
 import { materializeFiles } from '../../../runtime/workspace/materialize';
 import { FakeGitHubServer } from '../../support/fakeGitHubServer';
@@ -119,6 +119,27 @@ describe('commits per task, pushed to a local bare repository', () => {
 	});
 });
 
+describe('a local path as the remote base', () => {
+	it('creates a missing bare repository whose branch is main, and leaves an existing folder as it is', async () => {
+		const missing = join(tempDir('base'), 'nested', 'project.git');
+		await ensureLocalBareRepository(missing);
+		expect(gitOut(missing, 'rev-parse', '--is-bare-repository')).toBe('true');
+		expect(gitOut(missing, 'symbolic-ref', 'HEAD')).toBe('refs/heads/main');
+
+		const existing = tempDir('existing');
+		await ensureLocalBareRepository(existing);
+		expect(() => gitOut(existing, 'rev-parse', '--is-bare-repository')).toThrow();
+		// A URL that is not a local path is not touched.
+		await expect(ensureLocalBareRepository('https://example.com/x.git')).resolves.toBeUndefined();
+	});
+
+	it('takes a file:// URL as the same local path', async () => {
+		const path = join(tempDir('fileurl'), 'p.git');
+		await ensureLocalBareRepository(`file://${path}`);
+		expect(gitOut(path, 'rev-parse', '--is-bare-repository')).toBe('true');
+	});
+});
+
 describe('publishing to GitHub (a local fake speaking the REST API and git over HTTP)', () => {
 	let github: FakeGitHubServer;
 	beforeAll(async () => {
@@ -158,6 +179,17 @@ describe('publishing to GitHub (a local fake speaking the REST API and git over 
 		expect(config).toContain(`url = ${github.url}/ada/todo-api.git`);
 		expect(config).not.toContain(TOKEN);
 		expect(config).not.toContain(Buffer.from(`x-access-token:${TOKEN}`).toString('base64'));
+	});
+
+	it('names itself to the API, and takes a base URL with trailing slashes as the same API', async () => {
+		const before = github.requests.length;
+		await createGitHubRepository({ token: TOKEN, name: 'slashes', baseUrl: `${github.apiUrl}///` });
+		const api = github.requests.slice(before).filter((r) => r.path.startsWith('/api/v3/'));
+		expect(api.map((r) => `${r.method} ${r.path}`)).toContain('POST /api/v3/user/repos');
+		for (const request of api) {
+			expect(request.path).not.toContain('//');
+			expect(request.userAgent).toMatch(/^n8n-nodes-ai-company /);
+		}
 	});
 
 	it('creates the repository in an organisation when one is named', async () => {
