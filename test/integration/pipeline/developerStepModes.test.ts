@@ -4,7 +4,7 @@ import { runDeveloperStep } from '../../../runtime/pipeline';
 import type { ProjectStore } from '../../../runtime/state';
 import { OllamaTestServer } from '../../support/ollamaTestServer';
 import { TestRedis } from '../../support/redis';
-import { isolatedStore } from '../state/fixtures';
+import { isolatedStore, steppingClock } from '../state/fixtures';
 import { BUGGY_SUM, developerSettings, FIXED_SUM, mathPlan, scriptModel, stepContext, storedProject, SUM_TEST, sumCompany, turns } from './support';
 
 // One developer turn on a stored task, for every state the store can hand it: which tasks it
@@ -209,21 +209,26 @@ describe('regressions in a fix prompt', () => {
 		expect(testFileBlocks(turn.prompt)).toEqual(['test/F.test.js', 'test/F-more.test.js', 'test/A.test.js', 'test/B.test.js', 'test/D.test.js']);
 	});
 
-	it('shows a regression named only by a failure, not by the output', async () => {
-		const store = isolatedStore(redis);
+	it('shows a regression named only by a failure, and its own tests once even when the output names them and they ran first', async () => {
+		const store = isolatedStore(redis, { now: steppingClock() });
 		const projectId = await storedProject(store, mathPlan([task('A'), task('B')]));
+		// Worked on side by side: B failed before A finished, so B's own tests run before A's.
 		await store.startTask(projectId, 'A');
-		await store.recordTaskResult(projectId, 'A', { status: 'done', testFiles: [testOf('A')] });
 		await store.startTask(projectId, 'B');
 		await store.recordTaskResult(projectId, 'B', {
 			status: 'failed',
-			testFiles: [testOf('B')],
-			testReport: { status: 'failed', output: 'two tests failed', failures: [{ test: 'A still works', message: 'AssertionError in test/A.test.js' }] },
+			testFiles: [testOf('B'), { path: 'test/B-more.test.js', content: '// more tests of B\n' }],
+			testReport: {
+				status: 'failed',
+				output: 'failing: test/B.test.js test/B-more.test.js',
+				failures: [{ test: 'A still works', message: 'AssertionError in test/A.test.js' }],
+			},
 		});
+		await store.recordTaskResult(projectId, 'A', { status: 'done', testFiles: [testOf('A')] });
 
 		await runDeveloperStep(stepContext(store, server), projectId, 'B', developerSettings());
 
-		expect(testFileBlocks(turns(server)[0].prompt)).toEqual(['test/B.test.js', 'test/A.test.js']);
+		expect(testFileBlocks(turns(server)[0].prompt)).toEqual(['test/B.test.js', 'test/B-more.test.js', 'test/A.test.js']);
 	});
 });
 
