@@ -1,5 +1,6 @@
 import type { Plan, ProducedFile } from '../../../runtime/contracts';
 import { InvalidInputError } from '../../../runtime/errors';
+import { LlmOutputError } from '../../../runtime/llm';
 import { runTesterStep } from '../../../runtime/pipeline';
 import type { ProjectStore } from '../../../runtime/state';
 import { OllamaTestServer } from '../../support/ollamaTestServer';
@@ -76,6 +77,23 @@ describe('writing the tests', () => {
 		expect(report).toMatchObject({ status: 'passed', passed: 1 });
 		expect(project.tasks.T1).toMatchObject({ status: 'done', testFiles: [{ path: 'test/sum.test.js', content: SUM_TEST }] });
 		expect(project.usage.byRole.tester).toMatchObject({ calls: 1 });
+	});
+	it('meters the tester\'s calls when it never gives usable tests, and leaves the task in progress without tests', async () => {
+		const store = isolatedStore(redis);
+		const projectId = await taskInProgress(store, [SUM], []);
+		scriptModel(server, () => 'no tests today');
+		try {
+			const error = await runTesterStep(stepContext(store, server), projectId, 'T1', testerSettings({ maxRepairs: 1 })).catch((e: unknown) => e);
+
+			expect(error).toBeInstanceOf(LlmOutputError);
+			expect(server.chatRequests()).toHaveLength(2);
+			const project = await store.get(projectId);
+			expect(project.usage.byRole.tester).toMatchObject({ calls: 2 });
+			expect(project.usage.byRole.tester.completionTokens).toBeGreaterThan(0);
+			expect(project.tasks.T1).toMatchObject({ status: 'in_progress', testFiles: [] });
+		} finally {
+			scriptModel(server, sumCompany);
+		}
 	});
 });
 
