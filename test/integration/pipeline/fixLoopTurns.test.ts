@@ -204,6 +204,7 @@ describe('refusals that mean another run of the task moved it first', () => {
 		['a refused move of another task', () => new InvalidTransitionError('p', 'in_progress', 'done', 'T2')],
 		['a refused move of the project itself', () => new InvalidTransitionError('p', 'planned', 'done')],
 		['an InvalidInputError on another field', () => new InvalidInputError('mode', 'has no failing test report to fix')],
+		['another error that happens to have a taskId field', () => Object.assign(new Error('not an input error'), { field: 'taskId' })],
 		['any other error', () => new Error('disk full')],
 	])('throws %s at once, after a single turn of each kind', async (_label, error) => {
 		const { outcome, calls, developerTurns } = await runThrowingAtTest(error);
