@@ -26,12 +26,22 @@ async function postProjects(service: RuntimeProcess, count: number, label: strin
 	return ids;
 }
 
-/** Each project completed, each task done exactly once (one task.done event), one commit per task. */
-async function expectDeliveredOnce(service: RuntimeProcess, projectIds: string[]): Promise<void> {
+/**
+ * Each project completed, each task done exactly once (one task.done event), one commit per task.
+ * `repeatedAttempts`: a Redis outage can make the queue hand an attempt that was running to a worker
+ * again (its lock could not be renewed), so it is counted twice; it still ends done once.
+ */
+async function expectDeliveredOnce(service: RuntimeProcess, projectIds: string[], repeatedAttempts = false): Promise<void> {
+	const expected: Record<string, number> = { T1: 1, T2: 2, T3: 1, T4: 1, T5: 1 };
 	for (const projectId of projectIds) {
 		const project = await waitForStatus(service, projectId, ['completed', 'failed'], 90_000);
 		expect({ projectId, status: project.status, reason: project.statusReason }).toEqual({ projectId, status: 'completed', reason: null });
-		expect(Object.fromEntries(TASKS.map((id) => [id, project.tasks[id].attempts]))).toEqual({ T1: 1, T2: 2, T3: 1, T4: 1, T5: 1 });
+		const attempts = Object.fromEntries(TASKS.map((id) => [id, project.tasks[id].attempts as number]));
+		if (repeatedAttempts) {
+			for (const id of TASKS) expect([0, 1]).toContain(attempts[id] - expected[id]);
+		} else {
+			expect(attempts).toEqual(expected);
+		}
 		const { body } = await service.request<{ events: Array<{ type: string; data: { taskId?: string } }> }>('GET', `/api/projects/${projectId}/events?limit=1000`);
 		const done = body.events.filter((e) => e.type === 'task.done').map((e) => e.data.taskId).sort();
 		expect(done).toEqual(TASKS);
@@ -97,7 +107,7 @@ describe('nothing is lost when a worker dies or stops', () => {
 			await redis.down();
 			await new Promise((resolve) => setTimeout(resolve, 500));
 			await redis.up();
-			await expectDeliveredOnce(service, projectIds);
+			await expectDeliveredOnce(service, projectIds, true);
 			await service.stop();
 		} finally {
 			await redis.stop();
