@@ -1,26 +1,15 @@
 import { estimateTokens, MAX_LISTED_PATHS } from '../../../runtime/agents/developer';
 import type { PlanTask, ProducedFile } from '../../../runtime/contracts';
 import { runDeveloperStep } from '../../../runtime/pipeline';
-import { OllamaTestServer } from '../../support/ollamaTestServer';
 import { TestRedis } from '../../support/redis';
 import { isolatedStore } from '../state/fixtures';
-import { developerSettings, FIXED_SUM, mathPlan, scriptModel, stepContext, storedProject, SUM_TASK, turns } from './support';
+import { developerSettings, FIXED_SUM, mathPlan, stepContext, storedProject, SUM_TASK, turns, useModelServer } from './support';
 
 // However many files a project has, the developer's prompt holds only what fits its token budget,
 // and names a bounded list of the rest: the 80th file costs the prompt almost nothing.
 
 const redis = new TestRedis('context');
-let server: OllamaTestServer;
-
-beforeAll(async () => {
-	server = await OllamaTestServer.start({ models: ['qwen2.5-coder:7b'] });
-	scriptModel(server, () => ({ summary: 'Write sum', files: [{ path: 'src/sum.js', content: FIXED_SUM }] }));
-});
-beforeEach(() => server.requests.splice(0));
-afterAll(async () => {
-	await server.close();
-	await redis.cleanup();
-});
+const server = useModelServer(redis, () => ({ summary: 'Write sum', files: [{ path: 'src/sum.js', content: FIXED_SUM }] }));
 
 const BUDGET = 2000;
 const EARLIER: PlanTask = { ...SUM_TASK, id: 'T0', title: 'Write the helpers', description: 'lib/' };
@@ -37,13 +26,13 @@ function libraryFiles(count: number): ProducedFile[] {
 
 /** The developer's prompt for T1 in a project where T0 finished with `files`. */
 async function developerPrompt(files: ProducedFile[], task: PlanTask = SUM_TASK): Promise<{ prompt: string; contextFiles: string[] }> {
-	server.requests.splice(0);
+	server().requests.splice(0);
 	const store = isolatedStore(redis);
 	const projectId = await storedProject(store, mathPlan([EARLIER, task]));
 	await store.startTask(projectId, 'T0');
 	await store.recordTaskResult(projectId, 'T0', { status: 'done', files });
-	const { output } = await runDeveloperStep(stepContext(store, server), projectId, 'T1', developerSettings({ contextTokens: BUDGET }));
-	const [turn] = turns(server);
+	const { output } = await runDeveloperStep(stepContext(store, server()), projectId, 'T1', developerSettings({ contextTokens: BUDGET }));
+	const [turn] = turns(server());
 	expect(turn.role).toBe('developer');
 	return { prompt: turn.prompt, contextFiles: output.contextFiles };
 }

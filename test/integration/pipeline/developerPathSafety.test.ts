@@ -1,7 +1,6 @@
 import { LlmOutputError } from '../../../runtime/llm';
 import { publishStoredProject, runDeveloperStep, runTesterStep } from '../../../runtime/pipeline';
 import type { ProjectStore } from '../../../runtime/state';
-import { OllamaTestServer } from '../../support/ollamaTestServer';
 import { TestRedis } from '../../support/redis';
 import { isolatedStore } from '../state/fixtures';
 import {
@@ -12,7 +11,6 @@ import {
 	FIXED_SUM,
 	gitOut,
 	mathPlan,
-	removeTempDirs,
 	scriptModel,
 	stepContext,
 	storedProject,
@@ -22,23 +20,14 @@ import {
 	testerSettings,
 	turns,
 	type Turn,
+	useModelServer,
 } from './support';
 
 // Whatever paths a model writes, nothing unsafe reaches the store: the developer's reply goes back
 // to the model with the problem, and in fix mode the tests it must pass are not its to change.
 
 const redis = new TestRedis('devpaths');
-let server: OllamaTestServer;
-
-beforeAll(async () => {
-	server = await OllamaTestServer.start({ models: ['qwen2.5-coder:7b'] });
-});
-beforeEach(() => server.requests.splice(0));
-afterAll(async () => {
-	await server.close();
-	await redis.cleanup();
-	removeTempDirs();
-});
+const server = useModelServer(redis);
 
 const SAFE = { summary: 'Write sum', files: [{ path: 'src/sum.js', content: FIXED_SUM }] };
 
@@ -55,13 +44,13 @@ describe('unsafe paths from the developer model', () => {
 		['.GIT/hooks/pre-commit', 'must not touch git\'s own files'],
 		['/etc/evil.js', 'must be relative to the workspace'],
 	])('sends "%s" back for repair with the problem, and stores only the repaired files', async (unsafe, problem) => {
-		scriptModel(server, developerWhoLearns({ summary: 'Write sum', files: [{ path: 'src/sum.js', content: FIXED_SUM }, { path: unsafe, content: 'evil()' }] }));
+		scriptModel(server(), developerWhoLearns({ summary: 'Write sum', files: [{ path: 'src/sum.js', content: FIXED_SUM }, { path: unsafe, content: 'evil()' }] }));
 		const store = isolatedStore(redis);
 		const projectId = await storedProject(store);
 
-		const { output, project } = await runDeveloperStep(stepContext(store, server), projectId, 'T1', developerSettings());
+		const { output, project } = await runDeveloperStep(stepContext(store, server()), projectId, 'T1', developerSettings());
 
-		const [first, repair] = turns(server);
+		const [first, repair] = turns(server());
 		expect(first.repairRequests).toEqual([]);
 		expect(repair.repairRequests).toHaveLength(1);
 		expect(repair.repairRequests[0]).toContain(`files[1].path: ${problem}`);
@@ -74,15 +63,15 @@ describe('unsafe paths from the developer model', () => {
 	});
 
 	it('stores nothing when the model keeps returning an unsafe path, but meters the calls it made', async () => {
-		scriptModel(server, () => ({ summary: 'Write sum', files: [{ path: '../evil.js', content: 'evil()' }] }));
+		scriptModel(server(), () => ({ summary: 'Write sum', files: [{ path: '../evil.js', content: 'evil()' }] }));
 		const store = isolatedStore(redis);
 		const projectId = await storedProject(store);
 
-		const error = await runDeveloperStep(stepContext(store, server), projectId, 'T1', developerSettings({ maxRepairs: 1 })).catch((e: unknown) => e);
+		const error = await runDeveloperStep(stepContext(store, server()), projectId, 'T1', developerSettings({ maxRepairs: 1 })).catch((e: unknown) => e);
 
 		expect(error).toBeInstanceOf(LlmOutputError);
 		expect((error as LlmOutputError).problems).toEqual([expect.stringContaining('files[0].path: must not contain ".." segments')]);
-		expect(server.chatRequests()).toHaveLength(2);
+		expect(server().chatRequests()).toHaveLength(2);
 		const project = await store.get(projectId);
 		expect(project.tasks.T1).toMatchObject({ status: 'in_progress', files: [], testFiles: [] });
 		expect(JSON.stringify(project)).not.toContain('evil');
@@ -96,13 +85,13 @@ describe('unsafe paths from the developer model', () => {
 describe('fix mode: the tests are not the developer\'s to change', () => {
 	/** A task whose tests failed for real: buggy code written, tests written and run. */
 	async function failedTask(store: ProjectStore): Promise<string> {
-		scriptModel(server, sumCompany);
+		scriptModel(server(), sumCompany);
 		const projectId = await storedProject(store);
-		const context = stepContext(store, server);
+		const context = stepContext(store, server());
 		await runDeveloperStep(context, projectId, 'T1', developerSettings());
 		const { report } = await runTesterStep(context, projectId, 'T1', testerSettings());
 		expect(report.status).toBe('failed');
-		server.requests.splice(0);
+		server().requests.splice(0);
 		return projectId;
 	}
 
@@ -114,17 +103,17 @@ describe('fix mode: the tests are not the developer\'s to change', () => {
 			const store = isolatedStore(redis);
 			const projectId = await failedTask(store);
 			scriptModel(
-				server,
+				server(),
 				developerWhoLearns(
 					{ summary: 'Make the test pass', files: [{ path: 'src/sum.js', content: BUGGY_SUM }, { path: testPath, content: PASSING_TEST }] },
 					{ summary: 'Add instead of subtracting', files: [{ path: 'src/sum.js', content: FIXED_SUM }] },
 				),
 			);
-			const context = stepContext(store, server);
+			const context = stepContext(store, server());
 
 			const { output } = await runDeveloperStep(context, projectId, 'T1', developerSettings());
 
-			const [first, repair] = turns(server);
+			const [first, repair] = turns(server());
 			expect(first.fix).toBe(true);
 			expect(repair.repairRequests[0]).toContain('files must not change the tests (test/sum.test.js): fix the code instead');
 			expect(output).toMatchObject({ mode: 'fix', repairs: 1, files: [{ path: 'src/sum.js', content: FIXED_SUM }] });
@@ -145,15 +134,15 @@ describe('fix mode: the tests are not the developer\'s to change', () => {
 		const store = isolatedStore(redis);
 		const projectId = await failedTask(store);
 		scriptModel(
-			server,
+			server(),
 			developerWhoLearns({ summary: 'Start over', files: [{ path: 'src/sum.js', content: FIXED_SUM }, { path: 'test/sum.test.js', content: PASSING_TEST }] }),
 		);
-		const context = stepContext(store, server);
+		const context = stepContext(store, server());
 
 		const { output } = await runDeveloperStep(context, projectId, 'T1', developerSettings({ mode: 'write' }));
 
-		expect(turns(server)[0].fix).toBe(false);
-		expect(turns(server)[1].repairRequests[0]).toContain('files must not change the tests (test/sum.test.js)');
+		expect(turns(server())[0].fix).toBe(false);
+		expect(turns(server())[1].repairRequests[0]).toContain('files must not change the tests (test/sum.test.js)');
 		expect(output).toMatchObject({ mode: 'write', files: [{ path: 'src/sum.js', content: FIXED_SUM }] });
 		expect((await store.get(projectId)).tasks.T1.files.map((f) => f.path)).toEqual(['src/sum.js']);
 		// Code and tests stay apart, so the finished task still publishes.
@@ -164,11 +153,11 @@ describe('fix mode: the tests are not the developer\'s to change', () => {
 	it('keeps a finished task\'s tests (the regression tests) out of reach of the next task\'s developer', async () => {
 		const store = isolatedStore(redis);
 		const projectId = await storedProject(store, mathPlan([SUM_TASK, { ...SUM_TASK, id: 'T2', title: 'Add a double function', description: 'src/double.js' }]));
-		const context = stepContext(store, server);
+		const context = stepContext(store, server());
 		await store.startTask(projectId, 'T1');
 		await store.recordTaskResult(projectId, 'T1', { status: 'done', files: [{ path: 'src/sum.js', content: FIXED_SUM }], testFiles: [{ path: 'test/sum.test.js', content: SUM_TEST }] });
 		scriptModel(
-			server,
+			server(),
 			developerWhoLearns(
 				{ summary: 'Double', files: [{ path: 'src/double.js', content: 'module.exports = (a) => a * 2;\n' }, { path: 'test/sum.test.js', content: PASSING_TEST }] },
 				{ summary: 'Double', files: [{ path: 'src/double.js', content: 'module.exports = (a) => a * 2;\n' }] },
@@ -177,7 +166,7 @@ describe('fix mode: the tests are not the developer\'s to change', () => {
 
 		await runDeveloperStep(context, projectId, 'T2', developerSettings());
 
-		expect(turns(server)[1].repairRequests[0]).toContain('files must not change the tests (test/sum.test.js)');
+		expect(turns(server())[1].repairRequests[0]).toContain('files must not change the tests (test/sum.test.js)');
 		const project = await store.get(projectId);
 		expect(project.tasks.T2.files.map((f) => f.path)).toEqual(['src/double.js']);
 		expect(project.tasks.T1.testFiles).toEqual([{ path: 'test/sum.test.js', content: SUM_TEST }]);

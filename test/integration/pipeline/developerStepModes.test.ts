@@ -2,10 +2,9 @@ import type { PlanTask, ProducedFile } from '../../../runtime/contracts';
 import { InvalidInputError } from '../../../runtime/errors';
 import { runDeveloperStep } from '../../../runtime/pipeline';
 import type { ProjectStore } from '../../../runtime/state';
-import { OllamaTestServer } from '../../support/ollamaTestServer';
 import { TestRedis } from '../../support/redis';
 import { isolatedStore, steppingClock } from '../state/fixtures';
-import { BUGGY_SUM, developerSettings, FIXED_SUM, mathPlan, scriptModel, stepContext, storedProject, SUM_TEST, sumCompany, turns } from './support';
+import { BUGGY_SUM, developerSettings, FIXED_SUM, mathPlan, scriptModel, stepContext, storedProject, SUM_TEST, sumCompany, turns, useModelServer } from './support';
 
 // One developer turn on a stored task, for every state the store can hand it: which tasks it
 // refuses, when it writes and when it fixes, what a fix prompt shows of a stored report (the
@@ -14,17 +13,7 @@ import { BUGGY_SUM, developerSettings, FIXED_SUM, mathPlan, scriptModel, stepCon
 // the reports are stored as the tester would have stored them.
 
 const redis = new TestRedis('devmodes');
-let server: OllamaTestServer;
-
-beforeAll(async () => {
-	server = await OllamaTestServer.start({ models: ['qwen2.5-coder:7b'] });
-	scriptModel(server, sumCompany);
-});
-beforeEach(() => server.requests.splice(0));
-afterAll(async () => {
-	await server.close();
-	await redis.cleanup();
-});
+const server = useModelServer(redis, sumCompany);
 
 const FAILED_REPORT = {
 	status: 'failed',
@@ -69,11 +58,11 @@ describe('tasks the developer step refuses', () => {
 		await store.startTask(projectId, 'T1');
 		const done = await store.recordTaskResult(projectId, 'T1', { status: 'done' });
 
-		const error = await runDeveloperStep(stepContext(store, server), projectId, 'T1', developerSettings()).catch((e: unknown) => e);
+		const error = await runDeveloperStep(stepContext(store, server()), projectId, 'T1', developerSettings()).catch((e: unknown) => e);
 
 		expect(error).toBeInstanceOf(InvalidInputError);
 		expect(error).toMatchObject({ field: 'taskId', message: 'taskId: task "T1" is already done; its tests passed on attempt 2' });
-		expect(server.chatRequests()).toHaveLength(0);
+		expect(server().chatRequests()).toHaveLength(0);
 		expect((await store.get(projectId)).version).toBe(done.version);
 	});
 
@@ -86,14 +75,14 @@ describe('tasks the developer step refuses', () => {
 		const projectId = label.startsWith('a pending') ? await storedProject(store) : await storedTask(store, { testReport, testFiles });
 		const before = await store.get(projectId);
 
-		const error = await runDeveloperStep(stepContext(store, server), projectId, 'T1', developerSettings({ mode: 'fix' })).catch((e: unknown) => e);
+		const error = await runDeveloperStep(stepContext(store, server()), projectId, 'T1', developerSettings({ mode: 'fix' })).catch((e: unknown) => e);
 
 		expect(error).toBeInstanceOf(InvalidInputError);
 		expect(error).toMatchObject({
 			field: 'mode',
 			message: 'mode: task "T1" has no failing test report to fix: run the AI Tester first, or use the Write mode',
 		});
-		expect(server.chatRequests()).toHaveLength(0);
+		expect(server().chatRequests()).toHaveLength(0);
 		expect((await store.get(projectId)).version).toBe(before.version);
 	});
 });
@@ -107,10 +96,10 @@ describe('write or fix', () => {
 		const store = isolatedStore(redis);
 		const projectId = await storedTask(store, { testReport, testFiles });
 
-		const { output, attempt, project } = await runDeveloperStep(stepContext(store, server), projectId, 'T1', developerSettings({ mode: 'auto' }));
+		const { output, attempt, project } = await runDeveloperStep(stepContext(store, server()), projectId, 'T1', developerSettings({ mode: 'auto' }));
 
 		expect(output.mode).toBe('write');
-		expect(turns(server).map((t) => t.fix)).toEqual([false]);
+		expect(turns(server()).map((t) => t.fix)).toEqual([false]);
 		expect(attempt).toBe(2);
 		expect(project.tasks.T1).toMatchObject({ status: 'in_progress', attempts: 2, developedAttempt: 2 });
 	});
@@ -119,11 +108,11 @@ describe('write or fix', () => {
 		const store = isolatedStore(redis);
 		const projectId = await storedTask(store, { testReport: FAILED_REPORT });
 
-		const { output, attempt } = await runDeveloperStep(stepContext(store, server), projectId, 'T1', developerSettings({ mode: 'fix' }));
+		const { output, attempt } = await runDeveloperStep(stepContext(store, server()), projectId, 'T1', developerSettings({ mode: 'fix' }));
 
 		expect(output).toMatchObject({ mode: 'fix', files: [{ path: 'src/sum.js', content: FIXED_SUM }] });
 		expect(attempt).toBe(2);
-		const [turn] = turns(server);
+		const [turn] = turns(server());
 		expect(turn.fix).toBe(true);
 		expect(fencedAfter(turn.prompt, 'Failures:')).toBe('- sum adds two numbers: Expected values to be strictly equal:\n\n-1 !== 5\n');
 		expect(fencedAfter(turn.prompt, 'End of the test output:')).toBe(FAILED_REPORT.output);
@@ -133,10 +122,10 @@ describe('write or fix', () => {
 		const store = isolatedStore(redis);
 		const projectId = await storedTask(store, { testReport: { status: 'error' } });
 
-		const { output } = await runDeveloperStep(stepContext(store, server), projectId, 'T1', developerSettings());
+		const { output } = await runDeveloperStep(stepContext(store, server()), projectId, 'T1', developerSettings());
 
 		expect(output.mode).toBe('fix');
-		const [turn] = turns(server);
+		const [turn] = turns(server());
 		expect(fencedAfter(turn.prompt, 'Failures:')).toBe('');
 		expect(fencedAfter(turn.prompt, 'End of the test output:')).toBe('');
 		expect(testFileBlocks(turn.prompt)).toEqual(['test/sum.test.js']);
@@ -147,7 +136,7 @@ describe('write or fix', () => {
 		const projectId = await storedProject(store);
 		await store.startTask(projectId, 'T1');
 
-		const { attempt, project } = await runDeveloperStep(stepContext(store, server), projectId, 'T1', developerSettings());
+		const { attempt, project } = await runDeveloperStep(stepContext(store, server()), projectId, 'T1', developerSettings());
 
 		expect(attempt).toBe(1);
 		expect(project.tasks.T1).toMatchObject({ status: 'in_progress', attempts: 1, files: [{ path: 'src/sum.js', content: BUGGY_SUM }] });
@@ -159,15 +148,15 @@ describe('write or fix', () => {
 		const projectId = await storedProject(store);
 		await store.startTask(projectId, 'T1');
 		await store.recordTaskWork(projectId, 'T1', { files: [{ path: 'src/sum.js', content: BUGGY_SUM }, { path: 'src/index.js', content: "module.exports = require('./sum.js');\n" }] });
-		scriptModel(server, () => ({ summary: 'Fix sum', files: [{ path: 'src/sum.js', content: FIXED_SUM }] }));
+		scriptModel(server(), () => ({ summary: 'Fix sum', files: [{ path: 'src/sum.js', content: FIXED_SUM }] }));
 		try {
-			const { project } = await runDeveloperStep(stepContext(store, server), projectId, 'T1', developerSettings({ mode: 'write' }));
+			const { project } = await runDeveloperStep(stepContext(store, server()), projectId, 'T1', developerSettings({ mode: 'write' }));
 			expect(project.tasks.T1.files).toEqual([
 				{ path: 'src/index.js', content: "module.exports = require('./sum.js');\n" },
 				{ path: 'src/sum.js', content: FIXED_SUM },
 			]);
 		} finally {
-			scriptModel(server, sumCompany);
+			scriptModel(server(), sumCompany);
 		}
 	});
 });
@@ -201,9 +190,9 @@ describe('regressions in a fix prompt', () => {
 			},
 		});
 
-		await runDeveloperStep(stepContext(store, server), projectId, 'F', developerSettings());
+		await runDeveloperStep(stepContext(store, server()), projectId, 'F', developerSettings());
 
-		const [turn] = turns(server);
+		const [turn] = turns(server());
 		expect(turn.fix).toBe(true);
 		// Own tests first, then the named regressions in the order the tasks finished: A, B, D (E is the fourth: left out).
 		expect(testFileBlocks(turn.prompt)).toEqual(['test/F.test.js', 'test/F-more.test.js', 'test/A.test.js', 'test/B.test.js', 'test/D.test.js']);
@@ -226,9 +215,9 @@ describe('regressions in a fix prompt', () => {
 		});
 		await store.recordTaskResult(projectId, 'A', { status: 'done', testFiles: [testOf('A')] });
 
-		await runDeveloperStep(stepContext(store, server), projectId, 'B', developerSettings());
+		await runDeveloperStep(stepContext(store, server()), projectId, 'B', developerSettings());
 
-		expect(testFileBlocks(turns(server)[0].prompt)).toEqual(['test/B.test.js', 'test/B-more.test.js', 'test/A.test.js']);
+		expect(testFileBlocks(turns(server())[0].prompt)).toEqual(['test/B.test.js', 'test/B-more.test.js', 'test/A.test.js']);
 	});
 });
 
@@ -249,14 +238,14 @@ describe('the files a tight budget shows first', () => {
 		await store.startTask(projectId, 'MINE');
 		await store.recordTaskWork(projectId, 'MINE', { files: [big('src/mine.js')] });
 		await store.recordTaskResult(projectId, 'MINE', { status: 'failed', error: 'the tester gave up' });
-		scriptModel(server, () => ({ summary: 'Mine again', files: [big('src/mine.js')] }));
+		scriptModel(server(), () => ({ summary: 'Mine again', files: [big('src/mine.js')] }));
 		try {
-			const { output } = await runDeveloperStep(stepContext(store, server), projectId, 'MINE', developerSettings({ contextTokens: 700 }));
+			const { output } = await runDeveloperStep(stepContext(store, server()), projectId, 'MINE', developerSettings({ contextTokens: 700 }));
 
 			expect(output.mode).toBe('write');
 			expect(output.contextFiles).toEqual(['src/mine.js', 'lib/dep.js']);
 		} finally {
-			scriptModel(server, sumCompany);
+			scriptModel(server(), sumCompany);
 		}
 	});
 });

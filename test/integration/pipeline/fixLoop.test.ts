@@ -5,7 +5,6 @@ import { CallLimiter } from '../../../runtime/llm/callLimiter';
 import { developAndTestTask, publishStoredProject, runDeveloperStep, runTesterStep } from '../../../runtime/pipeline';
 import { resolveSandbox } from '../../../runtime/sandbox';
 import type { ProjectStore } from '../../../runtime/state';
-import { OllamaTestServer } from '../../support/ollamaTestServer';
 import { TestRedis } from '../../support/redis';
 import { isolatedStore } from '../state/fixtures';
 import {
@@ -17,7 +16,6 @@ import {
 	FIXED_SUM,
 	gitOut,
 	logOf,
-	removeTempDirs,
 	scriptModel,
 	stepContext,
 	storedProject,
@@ -25,6 +23,7 @@ import {
 	sumCompany,
 	testerSettings,
 	turns,
+	useModelServer,
 } from './support';
 
 // The fix loop of issue 4 end to end: a scripted model writes a bug, its tests really fail in the
@@ -32,18 +31,11 @@ import {
 // repository built from the store has one commit for the task.
 
 const redis = new TestRedis('fixloop');
-let server: OllamaTestServer;
+const server = useModelServer(redis);
 let sandbox: 'bubblewrap' | 'process';
 
 beforeAll(async () => {
-	server = await OllamaTestServer.start({ models: ['qwen2.5-coder:7b'] });
 	sandbox = await resolveSandbox('auto');
-});
-beforeEach(() => server.requests.splice(0));
-afterAll(async () => {
-	await server.close();
-	await redis.cleanup();
-	removeTempDirs();
 });
 
 /** The log of a task fixed in one round; both ways of running the loop (step by step, or as one call) leave it. */
@@ -69,9 +61,9 @@ async function eventSummary(store: ProjectStore, projectId: string): Promise<str
 
 describe('the fix loop, one step at a time (as the canvas runs it)', () => {
 	it('fails on the bug, fixes it from the failure, passes, and publishes one commit for the task', async () => {
-		scriptModel(server, sumCompany);
+		scriptModel(server(), sumCompany);
 		const store = isolatedStore(redis);
-		const context = stepContext(store, server);
+		const context = stepContext(store, server());
 		const projectId = await storedProject(store);
 
 		// 1. The developer writes the buggy code.
@@ -94,7 +86,7 @@ describe('the fix loop, one step at a time (as the canvas runs it)', () => {
 		const fixed = await runDeveloperStep(context, projectId, 'T1', developerSettings({ mode: 'auto' }));
 		expect(fixed.attempt).toBe(2);
 		expect(fixed.output).toMatchObject({ mode: 'fix', files: [{ path: 'src/sum.js', content: FIXED_SUM }] });
-		const fixTurn = turns(server)[2];
+		const fixTurn = turns(server())[2];
 		expect(fixTurn).toMatchObject({ role: 'developer', fix: true });
 		expect(fixTurn.prompt).toContain('- sum adds two numbers: ');
 		expect(fixTurn.prompt).toContain('-1 !== 5');
@@ -105,7 +97,7 @@ describe('the fix loop, one step at a time (as the canvas runs it)', () => {
 		const passing = await runTesterStep(context, projectId, 'T1', testerSettings());
 		expect(passing.written).toBeUndefined();
 		expect(passing.report).toMatchObject({ status: 'passed', passed: 1, failed: 0, failures: [] });
-		expect(turns(server).map((t) => `${t.role}${t.fix ? ':fix' : ''}`)).toEqual(['developer', 'tester', 'developer:fix']);
+		expect(turns(server()).map((t) => `${t.role}${t.fix ? ':fix' : ''}`)).toEqual(['developer', 'tester', 'developer:fix']);
 
 		const project = await store.get(projectId);
 		expect(project.tasks.T1).toMatchObject({
@@ -144,19 +136,19 @@ describe('the fix loop, one step at a time (as the canvas runs it)', () => {
 
 describe('developAndTestTask: the fix loop as one call (for the worker)', () => {
 	it('runs write → test (fails) → fix → test (passes) and reports done after 2 attempts', async () => {
-		scriptModel(server, sumCompany);
+		scriptModel(server(), sumCompany);
 		const store = isolatedStore(redis);
 		const projectId = await storedProject(store);
 
-		const result = await developAndTestTask(stepContext(store, server), projectId, 'T1', {
+		const result = await developAndTestTask(stepContext(store, server()), projectId, 'T1', {
 			developer: developerSettings(),
 			tester: testerSettings(),
 			maxAttempts: 3,
 		});
 
 		expect(result).toMatchObject({ status: 'done', attempts: 2, report: { status: 'passed', passed: 1, failed: 0 } });
-		expect(turns(server).map((t) => `${t.role}${t.fix ? ':fix' : ''}`)).toEqual(['developer', 'tester', 'developer:fix']);
-		expect(turns(server)[2].prompt).toContain('-1 !== 5');
+		expect(turns(server()).map((t) => `${t.role}${t.fix ? ':fix' : ''}`)).toEqual(['developer', 'tester', 'developer:fix']);
+		expect(turns(server())[2].prompt).toContain('-1 !== 5');
 		const project = await store.get(projectId);
 		expect(project.tasks.T1).toMatchObject({ status: 'done', attempts: 2, files: [{ path: 'src/sum.js', content: FIXED_SUM }] });
 		expect(project.usage.byRole).toMatchObject({ developer: { calls: 2 }, tester: { calls: 1 } });
@@ -171,7 +163,7 @@ describe('developAndTestTask: the fix loop as one call (for the worker)', () => 
 	});
 
 	it("runs each of the task's test runs in a test slot of the worker, as its project's", async () => {
-		scriptModel(server, sumCompany);
+		scriptModel(server(), sumCompany);
 		const store = isolatedStore(redis);
 		const projectId = await storedProject(store);
 		const owners: string[] = [];
@@ -182,7 +174,7 @@ describe('developAndTestTask: the fix loop as one call (for the worker)', () => 
 			}
 		})(1);
 
-		const result = await developAndTestTask({ ...stepContext(store, server), testSlots }, projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 3 });
+		const result = await developAndTestTask({ ...stepContext(store, server()), testSlots }, projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 3 });
 
 		expect(result).toMatchObject({ status: 'done', attempts: 2 });
 		expect(owners).toEqual([projectId, projectId]);
@@ -191,11 +183,11 @@ describe('developAndTestTask: the fix loop as one call (for the worker)', () => 
 
 	it('stops at maxAttempts with status failed, leaving the task failed in the store with the last report', async () => {
 		// A developer that never finds the bug.
-		scriptModel(server, (turn) => (turn.role === 'developer' ? { summary: 'Try again', files: [{ path: 'src/sum.js', content: BUGGY_SUM }] } : sumCompany(turn)));
+		scriptModel(server(), (turn) => (turn.role === 'developer' ? { summary: 'Try again', files: [{ path: 'src/sum.js', content: BUGGY_SUM }] } : sumCompany(turn)));
 		const store = isolatedStore(redis);
 		const projectId = await storedProject(store);
 
-		const result = await developAndTestTask(stepContext(store, server), projectId, 'T1', {
+		const result = await developAndTestTask(stepContext(store, server()), projectId, 'T1', {
 			developer: developerSettings(),
 			tester: testerSettings(),
 			maxAttempts: 2,
@@ -205,7 +197,7 @@ describe('developAndTestTask: the fix loop as one call (for the worker)', () => 
 		expect(result.attempts).toBe(2);
 		expect(result.report).toMatchObject({ status: 'failed', failed: 1, failures: [{ test: 'sum adds two numbers' }] });
 		// Two developer turns (write, fix) and the tests written once: no third developer turn.
-		expect(turns(server).map((t) => `${t.role}${t.fix ? ':fix' : ''}`)).toEqual(['developer', 'tester', 'developer:fix']);
+		expect(turns(server()).map((t) => `${t.role}${t.fix ? ':fix' : ''}`)).toEqual(['developer', 'tester', 'developer:fix']);
 		const task = (await store.get(projectId)).tasks.T1;
 		expect(task).toMatchObject({ status: 'failed', attempts: 2, error: expect.stringMatching(/1 of 1 tests failed: sum adds two numbers/) });
 		expect(task.testReport).toEqual(result.report);
@@ -216,12 +208,12 @@ describe('developAndTestTask: the fix loop as one call (for the worker)', () => 
 	});
 
 	it('with maxAttempts 1, makes no fix turn at all', async () => {
-		scriptModel(server, sumCompany);
+		scriptModel(server(), sumCompany);
 		const store = isolatedStore(redis);
 		const projectId = await storedProject(store);
-		const result = await developAndTestTask(stepContext(store, server), projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 1 });
+		const result = await developAndTestTask(stepContext(store, server()), projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 1 });
 		expect(result).toMatchObject({ status: 'failed', attempts: 1, report: { status: 'failed' } });
-		expect(turns(server).map((t) => t.role)).toEqual(['developer', 'tester']);
+		expect(turns(server()).map((t) => t.role)).toEqual(['developer', 'tester']);
 		expect((await store.get(projectId)).tasks.T1).toMatchObject({ status: 'failed', attempts: 1 });
 	});
 });

@@ -2,10 +2,9 @@ import { InvalidInputError } from '../../../runtime/errors';
 import { developAndTestTask, type FixLoopSettings } from '../../../runtime/pipeline';
 import type { ProjectStore } from '../../../runtime/state';
 import { InvalidTransitionError } from '../../../runtime/state/errors';
-import { OllamaTestServer } from '../../support/ollamaTestServer';
 import { TestRedis } from '../../support/redis';
 import { isolatedStore } from '../state/fixtures';
-import { BUGGY_SUM, developerSettings, removeTempDirs, scriptModel, stepContext, storedProject, SUM_TEST, sumCompany, testerSettings, turns } from './support';
+import { BUGGY_SUM, developerSettings, stepContext, storedProject, SUM_TEST, sumCompany, testerSettings, turns, useModelServer } from './support';
 
 // The worker's fix loop turn by turn: which attempt each turn announces to beforeTurn (where the
 // worker stops a cancelled project), where a task found in the store resumes, what it returns for a
@@ -13,18 +12,7 @@ import { BUGGY_SUM, developerSettings, removeTempDirs, scriptModel, stepContext,
 // three times) rather than failures. Most cases stop the loop from beforeTurn before any test run.
 
 const redis = new TestRedis('loopturns');
-let server: OllamaTestServer;
-
-beforeAll(async () => {
-	server = await OllamaTestServer.start({ models: ['qwen2.5-coder:7b'] });
-	scriptModel(server, sumCompany);
-});
-beforeEach(() => server.requests.splice(0));
-afterAll(async () => {
-	await server.close();
-	await redis.cleanup();
-	removeTempDirs();
-});
+const server = useModelServer(redis, sumCompany);
 
 /** What the worker's beforeTurn stops with when the project was cancelled. */
 class Stop extends Error {}
@@ -70,7 +58,7 @@ describe('beforeTurn, called before each turn with the attempt the turn belongs 
 		const projectId = await storedProject(store);
 		const calls: Call[] = [];
 
-		const result = await developAndTestTask(stepContext(store, server), projectId, 'T1', loopSettings(calls));
+		const result = await developAndTestTask(stepContext(store, server()), projectId, 'T1', loopSettings(calls));
 
 		expect(result).toMatchObject({ status: 'done', attempts: 2 });
 		expect(calls).toEqual([
@@ -86,10 +74,10 @@ describe('beforeTurn, called before each turn with the attempt the turn belongs 
 		const projectId = await storedProject(store);
 		const calls: Call[] = [];
 
-		await expect(developAndTestTask(stepContext(store, server), projectId, 'T1', loopSettings(calls, { throwAt: 'develop' }))).rejects.toBeInstanceOf(Stop);
+		await expect(developAndTestTask(stepContext(store, server()), projectId, 'T1', loopSettings(calls, { throwAt: 'develop' }))).rejects.toBeInstanceOf(Stop);
 
 		expect(calls).toEqual([['develop', 1]]);
-		expect(server.chatRequests()).toHaveLength(0);
+		expect(server().chatRequests()).toHaveLength(0);
 		expect((await store.get(projectId)).tasks.T1).toMatchObject({ status: 'pending', attempts: 0 });
 	});
 
@@ -99,13 +87,13 @@ describe('beforeTurn, called before each turn with the attempt the turn belongs 
 		await store.startTask(projectId, 'T1');
 		const calls: Call[] = [];
 
-		await expect(developAndTestTask(stepContext(store, server), projectId, 'T1', loopSettings(calls, { maxAttempts: 1, throwAt: 'test' }))).rejects.toBeInstanceOf(Stop);
+		await expect(developAndTestTask(stepContext(store, server()), projectId, 'T1', loopSettings(calls, { maxAttempts: 1, throwAt: 'test' }))).rejects.toBeInstanceOf(Stop);
 
 		expect(calls).toEqual([
 			['develop', 1],
 			['test', 1],
 		]);
-		expect(turns(server).map((t) => `${t.role}${t.fix ? ':fix' : ''}`)).toEqual(['developer']);
+		expect(turns(server()).map((t) => `${t.role}${t.fix ? ':fix' : ''}`)).toEqual(['developer']);
 		const task = (await store.get(projectId)).tasks.T1;
 		expect(task).toMatchObject({ status: 'in_progress', attempts: 1, developedAttempt: 1, files: [{ path: 'src/sum.js', content: BUGGY_SUM }] });
 		expect((await store.events(projectId)).filter((e) => e.type === 'task.started')).toHaveLength(1);
@@ -116,13 +104,13 @@ describe('beforeTurn, called before each turn with the attempt the turn belongs 
 		const projectId = await failedOnce(store);
 		const calls: Call[] = [];
 
-		await expect(developAndTestTask(stepContext(store, server), projectId, 'T1', loopSettings(calls, { throwAt: 'test' }))).rejects.toBeInstanceOf(Stop);
+		await expect(developAndTestTask(stepContext(store, server()), projectId, 'T1', loopSettings(calls, { throwAt: 'test' }))).rejects.toBeInstanceOf(Stop);
 
 		expect(calls).toEqual([
 			['develop', 2],
 			['test', 2],
 		]);
-		const [fix] = turns(server);
+		const [fix] = turns(server());
 		expect(fix).toMatchObject({ role: 'developer', fix: true });
 		expect(fix.prompt).toContain('-1 !== 5');
 		expect((await store.get(projectId)).tasks.T1).toMatchObject({ status: 'in_progress', attempts: 2, developedAttempt: 2 });
@@ -138,11 +126,11 @@ describe('a task the store already settled', () => {
 		await store.recordTaskResult(projectId, 'T1', { status: 'done', testReport: passed });
 		const calls: Call[] = [];
 
-		const result = await developAndTestTask(stepContext(store, server), projectId, 'T1', loopSettings(calls));
+		const result = await developAndTestTask(stepContext(store, server()), projectId, 'T1', loopSettings(calls));
 
 		expect(result).toEqual({ status: 'done', attempts: 1, report: passed });
 		expect(calls).toEqual([]);
-		expect(server.chatRequests()).toHaveLength(0);
+		expect(server().chatRequests()).toHaveLength(0);
 	});
 
 	it('returns a failed task out of attempts with its stored report, and one with attempts left is not returned', async () => {
@@ -150,14 +138,14 @@ describe('a task the store already settled', () => {
 		const projectId = await failedOnce(store);
 		const calls: Call[] = [];
 
-		expect(await developAndTestTask(stepContext(store, server), projectId, 'T1', loopSettings(calls, { maxAttempts: 1 }))).toEqual({
+		expect(await developAndTestTask(stepContext(store, server()), projectId, 'T1', loopSettings(calls, { maxAttempts: 1 }))).toEqual({
 			status: 'failed',
 			attempts: 1,
 			report: FAILED_REPORT,
 		});
 		expect(calls).toEqual([]);
 
-		await expect(developAndTestTask(stepContext(store, server), projectId, 'T1', loopSettings(calls, { maxAttempts: 2, throwAt: 'develop' }))).rejects.toBeInstanceOf(Stop);
+		await expect(developAndTestTask(stepContext(store, server()), projectId, 'T1', loopSettings(calls, { maxAttempts: 2, throwAt: 'develop' }))).rejects.toBeInstanceOf(Stop);
 		expect(calls).toEqual([['develop', 2]]);
 	});
 
@@ -166,7 +154,7 @@ describe('a task the store already settled', () => {
 		const projectId = await storedProject(store);
 		await store.startTask(projectId, 'T1');
 		await store.recordTaskResult(projectId, 'T1', { status: 'failed', error: 'the developer gave up' });
-		expect(await developAndTestTask(stepContext(store, server), projectId, 'T1', loopSettings([], { maxAttempts: 1 }))).toEqual({ status: 'failed', attempts: 1, report: null });
+		expect(await developAndTestTask(stepContext(store, server()), projectId, 'T1', loopSettings([], { maxAttempts: 1 }))).toEqual({ status: 'failed', attempts: 1, report: null });
 	});
 });
 
@@ -175,8 +163,8 @@ describe('refusals that mean another run of the task moved it first', () => {
 		const store = isolatedStore(redis);
 		const projectId = await storedProject(store);
 		const calls: Call[] = [];
-		const outcome = await developAndTestTask(stepContext(store, server), projectId, 'T1', loopSettings(calls, { throwAt: 'test', error })).catch((e: unknown) => e);
-		return { outcome, calls, developerTurns: turns(server).filter((t) => t.role === 'developer').length };
+		const outcome = await developAndTestTask(stepContext(store, server()), projectId, 'T1', loopSettings(calls, { throwAt: 'test', error })).catch((e: unknown) => e);
+		return { outcome, calls, developerTurns: turns(server()).filter((t) => t.role === 'developer').length };
 	}
 
 	it('re-reads the store after a refused move of this task, and gives up after three such refusals in a row', async () => {

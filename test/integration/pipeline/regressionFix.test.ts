@@ -1,24 +1,14 @@
 import type { PlanTask } from '../../../runtime/contracts';
 import { developAndTestTask } from '../../../runtime/pipeline';
-import { OllamaTestServer } from '../../support/ollamaTestServer';
 import { TestRedis } from '../../support/redis';
 import { isolatedStore } from '../state/fixtures';
-import { BUGGY_SUM, FIXED_SUM, mathPlan, removeTempDirs, scriptModel, stepContext, storedProject, SUM_TASK, SUM_TEST, testerSettings, developerSettings, turns } from './support';
+import { BUGGY_SUM, developerSettings, FIXED_SUM, mathPlan, scriptModel, stepContext, storedProject, SUM_TASK, SUM_TEST, testerSettings, turns, useModelServer } from './support';
 
 // A later task that breaks a finished one: the finished task's test fails in the later task's run,
 // and the developer fixing the later task is shown that test (it may read it, not change it).
 
 const redis = new TestRedis('regression');
-let server: OllamaTestServer;
-
-beforeAll(async () => {
-	server = await OllamaTestServer.start({ models: ['qwen2.5-coder:7b'] });
-});
-afterAll(async () => {
-	await server.close();
-	await redis.cleanup();
-	removeTempDirs();
-});
+const server = useModelServer(redis);
 
 const DOUBLE_TASK: PlanTask = {
 	id: 'T2',
@@ -32,7 +22,7 @@ const DOUBLE = "const { sum } = require('./sum.js');\nmodule.exports = { double:
 const DOUBLE_TEST = "const test = require('node:test');\nconst assert = require('node:assert/strict');\nconst { double } = require('../src/double.js');\ntest('double doubles', () => assert.equal(double(4), 8));\n";
 
 it('shows the developer the finished task\'s test that its change broke, and the fix makes both pass', async () => {
-	scriptModel(server, (turn) => {
+	scriptModel(server(), (turn) => {
 		if (turn.role === 'tester') {
 			return turn.taskId === 'T1'
 				? { summary: 'sum tests', testFiles: [{ path: 'test/sum.test.js', content: SUM_TEST }] }
@@ -46,7 +36,7 @@ it('shows the developer the finished task\'s test that its change broke, and the
 	});
 	const store = isolatedStore(redis);
 	const projectId = await storedProject(store, mathPlan([SUM_TASK, DOUBLE_TASK]));
-	const context = stepContext(store, server);
+	const context = stepContext(store, server());
 	const settings = { developer: developerSettings(), tester: testerSettings(), maxAttempts: 3 };
 
 	expect(await developAndTestTask(context, projectId, 'T1', settings)).toMatchObject({ status: 'done', attempts: 1 });
@@ -54,9 +44,9 @@ it('shows the developer the finished task\'s test that its change broke, and the
 
 	expect(second).toMatchObject({ status: 'done', attempts: 2 });
 	// Writing T2, the developer is told up front which finished tests it may not touch.
-	const write = turns(server).find((t) => t.role === 'developer' && !t.fix && t.taskId === 'T2');
+	const write = turns(server()).find((t) => t.role === 'developer' && !t.fix && t.taskId === 'T2');
 	expect(write!.prompt).toContain('Never create or change these test files: test/sum.test.js.');
-	const fix = turns(server).find((t) => t.role === 'developer' && t.fix && t.taskId === 'T2');
+	const fix = turns(server()).find((t) => t.role === 'developer' && t.fix && t.taskId === 'T2');
 	expect(fix).toBeDefined();
 	expect(fix!.prompt).toContain('--- test/sum.test.js');
 	expect(fix!.prompt).toContain(SUM_TEST.trim().split('\n')[2]);

@@ -1,25 +1,13 @@
 import { developAndTestTask } from '../../../runtime/pipeline';
-import { OllamaTestServer } from '../../support/ollamaTestServer';
 import { TestRedis } from '../../support/redis';
-import { developerSettings, FIXED_SUM, removeTempDirs, scriptModel, stepContext, storedProject, sumCompany, testerSettings, turns } from './support';
+import { developerSettings, FIXED_SUM, stepContext, storedProject, sumCompany, testerSettings, turns, useModelServer } from './support';
 import { isolatedStore } from '../state/fixtures';
 
 // A worker that died after storing a task's code resumes the fix loop from the store: the code of
 // the current attempt is tested, not written (and paid for) again.
 
 const redis = new TestRedis('resumedloop');
-let server: OllamaTestServer;
-
-beforeAll(async () => {
-	server = await OllamaTestServer.start({ models: ['qwen2.5-coder:7b'] });
-	scriptModel(server, sumCompany);
-});
-
-afterAll(async () => {
-	await server.close();
-	await redis.cleanup();
-	removeTempDirs();
-});
+const server = useModelServer(redis, sumCompany);
 
 describe('developAndTestTask resumed from the store', () => {
 	it('tests the code already written for the attempt in progress without a developer call', async () => {
@@ -28,12 +16,12 @@ describe('developAndTestTask resumed from the store', () => {
 		await store.startTask(projectId, 'T1');
 		const developed = await store.recordTaskWork(projectId, 'T1', { files: [{ path: 'src/sum.js', content: FIXED_SUM }] });
 		expect(developed.tasks.T1).toMatchObject({ attempts: 1, developedAttempt: 1 });
-		const before = turns(server).length;
+		const before = turns(server()).length;
 
-		const result = await developAndTestTask(stepContext(store, server), projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 3 });
+		const result = await developAndTestTask(stepContext(store, server()), projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 3 });
 
 		expect(result).toMatchObject({ status: 'done', attempts: 1 });
-		expect(turns(server).slice(before).map((t) => t.role)).toEqual(['tester']);
+		expect(turns(server()).slice(before).map((t) => t.role)).toEqual(['tester']);
 	});
 
 	it('returns a finished task as it is, and a task out of attempts as failed, without any model call', async () => {
@@ -41,9 +29,9 @@ describe('developAndTestTask resumed from the store', () => {
 		const projectId = await storedProject(store);
 		await store.startTask(projectId, 'T1');
 		await store.recordTaskResult(projectId, 'T1', { status: 'failed', error: 'tests failed' });
-		const before = turns(server).length;
-		expect(await developAndTestTask(stepContext(store, server), projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 1 })).toMatchObject({ status: 'failed', attempts: 1 });
-		expect(turns(server).length).toBe(before);
+		const before = turns(server()).length;
+		expect(await developAndTestTask(stepContext(store, server()), projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 1 })).toMatchObject({ status: 'failed', attempts: 1 });
+		expect(turns(server()).length).toBe(before);
 	});
 });
 
@@ -64,7 +52,7 @@ describe('developAndTestTask overtaken by another run of the same task', () => {
 			return store.recordTaskResult(...args);
 		};
 
-		const result = await developAndTestTask(stepContext(racing, server), projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 3 });
+		const result = await developAndTestTask(stepContext(racing, server()), projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 3 });
 
 		expect(raced).toBe(true);
 		expect(result).toMatchObject({ status: 'done', attempts: 1 });
@@ -78,6 +66,6 @@ describe('developAndTestTask overtaken by another run of the same task', () => {
 		broken.recordTaskWork = async () => {
 			throw new Error('disk full');
 		};
-		await expect(developAndTestTask(stepContext(broken, server), projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 3 })).rejects.toThrow('disk full');
+		await expect(developAndTestTask(stepContext(broken, server()), projectId, 'T1', { developer: developerSettings(), tester: testerSettings(), maxAttempts: 3 })).rejects.toThrow('disk full');
 	});
 });

@@ -1,25 +1,16 @@
 import { LlmOutputError } from '../../../runtime/llm';
 import { runPlannerStep } from '../../../runtime/pipeline';
 import { meteredAgentCall } from '../../../runtime/pipeline/metering';
-import { OllamaTestServer } from '../../support/ollamaTestServer';
 import { TestRedis } from '../../support/redis';
 import { isolatedStore } from '../state/fixtures';
-import { MODEL, mathPlan, stepContext } from './support';
+import { mathPlan, MODEL, stepContext, useModelServer } from './support';
 
 // The event log names who made each change: every change a planner step makes is logged with its
 // context's source (the node or the worker), whichever way the step goes. And metering a failed
 // model call never hides the model's failure.
 
 const redis = new TestRedis('stepsources');
-let server: OllamaTestServer;
-
-beforeAll(async () => {
-	server = await OllamaTestServer.start({ models: [MODEL] });
-});
-afterAll(async () => {
-	await server.close();
-	await redis.cleanup();
-});
+const server = useModelServer(redis);
 
 const settings = { model: MODEL, maxRepairs: 0, maxTasks: 12 };
 
@@ -27,9 +18,9 @@ describe('the planner step\'s events carry the step\'s source', () => {
 	it('logs intake → planning, the plan and planning → planned with the source', async () => {
 		const store = isolatedStore(redis);
 		const { project } = await store.create({ title: 'Math', requirements: 'A small math library.' });
-		server.enqueue({ content: JSON.stringify(mathPlan()) });
+		server().enqueue({ content: JSON.stringify(mathPlan()) });
 
-		await runPlannerStep(stepContext(store, server), project.id, settings);
+		await runPlannerStep(stepContext(store, server()), project.id, settings);
 
 		const events = (await store.events(project.id)).filter((e) => e.type !== 'project.created');
 		expect(events.map((e) => [e.type, e.source])).toEqual([
@@ -45,7 +36,7 @@ describe('the planner step\'s events carry the step\'s source', () => {
 		await store.updateStatus(project.id, 'planning', { source: 'earlier' });
 		await store.setPlan(project.id, mathPlan(), { source: 'earlier' });
 
-		await runPlannerStep(stepContext(store, server), project.id, settings);
+		await runPlannerStep(stepContext(store, server()), project.id, settings);
 
 		const last = (await store.events(project.id)).at(-1);
 		expect(last).toMatchObject({ type: 'project.status_changed', source: 'test:pipeline' });

@@ -9,7 +9,8 @@ import type { Plan, PlanTask } from '../../../runtime/contracts';
 import { LlmClient } from '../../../runtime/llm';
 import type { DeveloperStepSettings, StepContext, TesterStepSettings } from '../../../runtime/pipeline';
 import type { ProjectStore } from '../../../runtime/state';
-import type { OllamaTestServer, RecordedRequest } from '../../support/ollamaTestServer';
+import { OllamaTestServer, type RecordedRequest } from '../../support/ollamaTestServer';
+import type { TestRedis } from '../../support/redis';
 
 export const MODEL = 'qwen2.5-coder:7b';
 
@@ -160,4 +161,28 @@ export function logOf(repository: string, ref = 'main'): string[] {
 /** The paths a commit added or changed. */
 export function changedPaths(repository: string, sha: string): string[] {
 	return gitOut(repository, 'show', '--name-only', '--format=', sha).split('\n').filter(Boolean).sort();
+}
+
+/**
+ * The model server of one test file, scripted with `script` when given: started before its tests,
+ * its recorded requests cleared before each test, closed after them with `redis`'s keys and the
+ * temp folders. Returns the server as a function: it exists only once the tests start.
+ */
+export function useModelServer(redis: TestRedis, script?: (turn: Turn) => unknown): () => OllamaTestServer {
+	let server: OllamaTestServer | undefined;
+	const started = (): OllamaTestServer => {
+		if (!server) throw new Error('the model server starts in beforeAll: use it inside a test or hook');
+		return server;
+	};
+	beforeAll(async () => {
+		server = await OllamaTestServer.start({ models: [MODEL] });
+		if (script) scriptModel(server, script);
+	});
+	beforeEach(() => started().requests.splice(0));
+	afterAll(async () => {
+		await server?.close();
+		await redis.cleanup();
+		removeTempDirs();
+	});
+	return started;
 }

@@ -3,10 +3,9 @@ import { InvalidInputError } from '../../../runtime/errors';
 import { LlmOutputError } from '../../../runtime/llm';
 import { runTesterStep } from '../../../runtime/pipeline';
 import type { ProjectStore } from '../../../runtime/state';
-import { OllamaTestServer } from '../../support/ollamaTestServer';
 import { TestRedis } from '../../support/redis';
 import { isolatedStore } from '../state/fixtures';
-import { FIXED_SUM, mathPlan, removeTempDirs, scriptModel, stepContext, storedProject, SUM_TASK, SUM_TEST, sumCompany, testerSettings, turns } from './support';
+import { FIXED_SUM, mathPlan, scriptModel, stepContext, storedProject, SUM_TASK, SUM_TEST, sumCompany, testerSettings, turns, useModelServer } from './support';
 
 // One tester turn on a stored task, with the code and tests stored as the developer and an earlier
 // tester turn left them: which tasks it refuses, when it writes tests again, which files the run
@@ -14,18 +13,7 @@ import { FIXED_SUM, mathPlan, removeTempDirs, scriptModel, stepContext, storedPr
 // could not run). The tests really run in the sandbox.
 
 const redis = new TestRedis('testerreports');
-let server: OllamaTestServer;
-
-beforeAll(async () => {
-	server = await OllamaTestServer.start({ models: ['qwen2.5-coder:7b'] });
-	scriptModel(server, sumCompany);
-});
-beforeEach(() => server.requests.splice(0));
-afterAll(async () => {
-	await server.close();
-	await redis.cleanup();
-	removeTempDirs();
-});
+const server = useModelServer(redis, sumCompany);
 
 /** T1 in progress with `files` written and `testFiles` stored (none: the tester writes them). */
 async function taskInProgress(store: ProjectStore, files: ProducedFile[], testFiles: ProducedFile[], plan: Plan = mathPlan()): Promise<string> {
@@ -55,11 +43,11 @@ describe('tasks the tester step refuses', () => {
 		await prepare(store, projectId);
 		const before = await store.get(projectId);
 
-		const error = await runTesterStep(stepContext(store, server), projectId, 'T1', testerSettings()).catch((e: unknown) => e);
+		const error = await runTesterStep(stepContext(store, server()), projectId, 'T1', testerSettings()).catch((e: unknown) => e);
 
 		expect(error).toBeInstanceOf(InvalidInputError);
 		expect(error).toMatchObject({ field: 'taskId', message: `taskId: task "T1" is ${status}, not in progress: run the AI Developer on it first` });
-		expect(server.chatRequests()).toHaveLength(0);
+		expect(server().chatRequests()).toHaveLength(0);
 		expect((await store.get(projectId)).version).toBe(before.version);
 	});
 });
@@ -70,9 +58,9 @@ describe('writing the tests', () => {
 		const failingOld = SUM_TEST.replace('assert.equal(sum(2, 3), 5)', 'assert.equal(sum(2, 3), 6)');
 		const projectId = await taskInProgress(store, [SUM], [{ path: 'test/sum.test.js', content: failingOld }]);
 
-		const { written, report, project } = await runTesterStep(stepContext(store, server), projectId, 'T1', testerSettings({ regenerateTests: true }));
+		const { written, report, project } = await runTesterStep(stepContext(store, server()), projectId, 'T1', testerSettings({ regenerateTests: true }));
 
-		expect(turns(server).map((t) => t.role)).toEqual(['tester']);
+		expect(turns(server()).map((t) => t.role)).toEqual(['tester']);
 		expect(written?.testFiles).toEqual([{ path: 'test/sum.test.js', content: SUM_TEST }]);
 		expect(report).toMatchObject({ status: 'passed', passed: 1 });
 		expect(project.tasks.T1).toMatchObject({ status: 'done', testFiles: [{ path: 'test/sum.test.js', content: SUM_TEST }] });
@@ -81,18 +69,18 @@ describe('writing the tests', () => {
 	it('meters the tester\'s calls when it never gives usable tests, and leaves the task in progress without tests', async () => {
 		const store = isolatedStore(redis);
 		const projectId = await taskInProgress(store, [SUM], []);
-		scriptModel(server, () => 'no tests today');
+		scriptModel(server(), () => 'no tests today');
 		try {
-			const error = await runTesterStep(stepContext(store, server), projectId, 'T1', testerSettings({ maxRepairs: 1 })).catch((e: unknown) => e);
+			const error = await runTesterStep(stepContext(store, server()), projectId, 'T1', testerSettings({ maxRepairs: 1 })).catch((e: unknown) => e);
 
 			expect(error).toBeInstanceOf(LlmOutputError);
-			expect(server.chatRequests()).toHaveLength(2);
+			expect(server().chatRequests()).toHaveLength(2);
 			const project = await store.get(projectId);
 			expect(project.usage.byRole.tester).toMatchObject({ calls: 2 });
 			expect(project.usage.byRole.tester.completionTokens).toBeGreaterThan(0);
 			expect(project.tasks.T1).toMatchObject({ status: 'in_progress', testFiles: [] });
 		} finally {
-			scriptModel(server, sumCompany);
+			scriptModel(server(), sumCompany);
 		}
 	});
 });
@@ -106,7 +94,7 @@ describe('what the run sees', () => {
 		await store.startTask(projectId, 'T2');
 		await store.recordTaskWork(projectId, 'T2', { files: [{ path: 'test/sum.test.js', content: "require('node:test')('fake', () => { throw new Error('not the tester\\'s test'); });\n" }] });
 
-		const { report } = await runTesterStep(stepContext(store, server), projectId, 'T1', testerSettings());
+		const { report } = await runTesterStep(stepContext(store, server()), projectId, 'T1', testerSettings());
 
 		expect(report).toMatchObject({ status: 'passed', passed: 1, failed: 0 });
 		expect(report.output).not.toContain("not the tester's test");
@@ -117,7 +105,7 @@ describe('what the run sees', () => {
 		const plan: Plan = { ...mathPlan([{ ...SUM_TASK, description: 'src/main.rs' }]), techStack: ['Rust'] };
 		const projectId = await taskInProgress(store, [{ path: 'src/main.rs', content: 'fn main() {}\n' }], [{ path: 'tests/sum_check.rs', content: '#[test]\nfn sums() {}\n' }], plan);
 
-		const { report, project } = await runTesterStep(stepContext(store, server), projectId, 'T1', testerSettings());
+		const { report, project } = await runTesterStep(stepContext(store, server()), projectId, 'T1', testerSettings());
 
 		const problem = 'cannot tell which test runner to use: the tech stack (["Rust"]) and the files name neither JavaScript/TypeScript nor Python';
 		expect(report).toMatchObject({ status: 'error', output: problem });
@@ -139,7 +127,7 @@ describe('the error a failed task keeps', () => {
 		].join('\n');
 		const projectId = await taskInProgress(store, [SUM], [{ path: 'test/sum.test.js', content: test }]);
 
-		const { report, project } = await runTesterStep(stepContext(store, server), projectId, 'T1', testerSettings());
+		const { report, project } = await runTesterStep(stepContext(store, server()), projectId, 'T1', testerSettings());
 
 		expect(report).toMatchObject({ status: 'failed', passed: 1, failed: 7 });
 		expect(project.tasks.T1).toMatchObject({
@@ -153,7 +141,7 @@ describe('the error a failed task keeps', () => {
 		const projectId = await taskInProgress(store, [SUM], [{ path: 'test/sum.test.js', content: SUM_TEST }]);
 		const run = { command: ['node', '-e', 'setTimeout(() => {}, 60000)'], timeoutMs: 1500, maxOutputBytes: 65536, sandbox: 'auto' as const };
 
-		const { report, project } = await runTesterStep(stepContext(store, server), projectId, 'T1', testerSettings({ run }));
+		const { report, project } = await runTesterStep(stepContext(store, server()), projectId, 'T1', testerSettings({ run }));
 
 		expect(report.status).toBe('timeout');
 		expect(report.durationMs).toBeGreaterThanOrEqual(1500);
@@ -169,7 +157,7 @@ describe('the error a failed task keeps', () => {
 		const script = `console.log(['first line', 'second line', 'third line', '${long}'].join('\\n')); process.exit(3);`;
 		const run = { command: ['node', '-e', script], timeoutMs: 30_000, maxOutputBytes: 65536, sandbox: 'auto' as const };
 
-		const { report, project } = await runTesterStep(stepContext(store, server), projectId, 'T1', testerSettings({ run }));
+		const { report, project } = await runTesterStep(stepContext(store, server()), projectId, 'T1', testerSettings({ run }));
 
 		expect(report.status).toBe('error');
 		const lines = report.output.split('\n');
