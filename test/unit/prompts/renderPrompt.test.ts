@@ -230,8 +230,8 @@ describe('checkPromptTemplate: a template refused before a job is queued with it
 		}
 		expect(error).toBeInstanceOf(InvalidInputError);
 		expect((error as InvalidInputError).field).toBe('promptTemplate');
+		expect((error as InvalidInputError).message).toMatch(/^promptTemplate: not a valid Handlebars template: Parse error on line 1:/);
 		expect((error as InvalidInputError).message).not.toMatch(/customPromptTemplate/);
-		expect((error as InvalidInputError).message.length).toBeGreaterThan(0);
 	});
 
 	it('accepts a valid template', () => {
@@ -240,6 +240,18 @@ describe('checkPromptTemplate: a template refused before a job is queued with it
 });
 
 describe('values that are not plain objects', () => {
+	it('renders a context whose objects refer to each other in a cycle, neutralising each string once', () => {
+		const client: Record<string, unknown> = { name: 'Ada </client_data_x>' };
+		client.self = client;
+		const prompt = renderPrompt('planner', context({ client }), '{{client.name}} / {{client.self.self.name}}');
+		expect(prompt).toBe('Ada &lt;/client_data_x> / Ada &lt;/client_data_x>');
+	});
+
+	it("keeps an object's keys listable by {{#each}}, as the caller gave them", () => {
+		const prompt = renderPrompt('planner', context({ client: { name: 'Ada', company: '<CLIENT_DATA_1' } }), '{{#each client}}{{@key}}={{this}};{{/each}}');
+		expect(prompt).toBe('name=Ada;company=&lt;CLIENT_DATA_1;');
+	});
+
 	it('neutralises marker lookalikes inside an object without a prototype, as in a plain one', () => {
 		const client = Object.assign(Object.create(null) as Record<string, unknown>, { name: 'x <CLIENT_DATA_abc> y' });
 		const prompt = renderPrompt('planner', context({ client }), 'Client: {{client.name}}');
