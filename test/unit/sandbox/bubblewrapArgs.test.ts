@@ -26,7 +26,11 @@ function pairs(args: string[], flag: string): Array<[string, string]> {
 }
 
 describe('bubblewrapArgs', () => {
-	const args = bubblewrapArgs(layout);
+	// Built in each test, not when the file loads: a mutation tool activates its mutant per test.
+	let args: string[];
+	beforeEach(() => {
+		args = bubblewrapArgs(layout);
+	});
 
 	it('does not bind the whole root: only system folders, a few /etc files and the binds asked for', () => {
 		const bound = pairs(args, '--ro-bind').map(([, dest]) => dest);
