@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { closedPort } from './ports';
 import { testRedisOptions } from './redis';
 
-const BIN = join(__dirname, '../../runtime/dist/bin/aiCompanyWorker.js');
+/**
+ * The built service: runtime/dist (made by `npm test`), or AIC_RUNTIME_DIST when a developer runs
+ * the suites against a build of their own while runtime/dist is being rebuilt.
+ */
+export const RUNTIME_BIN = join(process.env.AIC_RUNTIME_DIST ?? join(__dirname, '../../runtime/dist'), 'bin/aiCompanyWorker.js');
 
 /** The Redis URL of the tests' database (REDIS_URL, or 127.0.0.1:6379 database 11). */
 export function testRedisUrl(): string {
@@ -33,7 +37,7 @@ export class RuntimeProcess {
 
 	static async start(env: Record<string, string>, role: 'all' | 'api' | 'worker' = 'all'): Promise<RuntimeProcess> {
 		const port = env.PORT ?? String(await closedPort());
-		const child = spawn(process.execPath, [BIN, '--role', role], {
+		const child = spawn(process.execPath, [RUNTIME_BIN, '--role', role], {
 			env: {
 				PATH: process.env.PATH,
 				REDIS_URL: testRedisUrl(),

@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 
 import { closedPort } from '../../support/ports';
-import { testRedisUrl, type RuntimeProcess } from '../../support/runtimeProcess';
+import { RUNTIME_BIN, testRedisUrl, type RuntimeProcess } from '../../support/runtimeProcess';
 import { playCompany } from '../../support/scriptedCompany';
 import { CallbackReceiver, MODELS, ServiceHarness, unique, waitForStatus } from './support';
 
-const BIN = join(__dirname, '../../../runtime/dist/bin/aiCompanyWorker.js');
 const TOKEN = 's3cret-token-123';
 
 const harness = new ServiceHarness();
@@ -221,7 +219,7 @@ describe('API_TOKEN guards /api and a non-loopback HOST needs it', () => {
 	});
 
 	it('refuses to start on HOST=0.0.0.0 without API_TOKEN: exit code 2 and a message naming HOST', async () => {
-		const child = spawn(process.execPath, [BIN, '--role', 'all'], {
+		const child = spawn(process.execPath, [RUNTIME_BIN, '--role', 'all'], {
 			env: {
 				PATH: process.env.PATH,
 				REDIS_URL: testRedisUrl(),
