@@ -17,6 +17,8 @@ export interface ServiceConfig {
 	ollamaNumParallel: number;
 	models: { planner: string; developer: string; tester: string; reporter: string };
 	gitRemoteBase?: string;
+	/** More remote bases a request's settings.gitRemoteBase may be equal to or under (GIT_REMOTE_BASE is one too). */
+	gitRemoteAllow?: string[];
 	githubToken?: string;
 	githubOwner?: string;
 	maxFixAttempts: number;
@@ -97,6 +99,7 @@ export const ENVIRONMENT: readonly Variable[] = [
 	{ name: 'MODEL_TESTER', default: 'qwen2.5-coder:7b', description: 'Model that writes tests.', apply: (c, v) => (c.models = { ...c.models!, tester: text('MODEL_TESTER')(v) }) },
 	{ name: 'MODEL_REPORTER', default: DEFAULT_PLANNER_MODEL, description: "Model that writes clients' progress reports (POST /api/projects/:id/report; a request's model wins).", apply: (c, v) => (c.models = { ...c.models!, reporter: text('MODEL_REPORTER')(v) }) },
 	{ name: 'GIT_REMOTE_BASE', description: 'Where finished projects are pushed: <GIT_REMOTE_BASE>/<projectId>.git (a path, file://, ssh:// or http(s) URL). Unset: no push unless GitHub is set.', apply: (c, v) => (c.gitRemoteBase = checkRemoteBase(text('GIT_REMOTE_BASE')(v), 'GIT_REMOTE_BASE')) },
+	{ name: 'GIT_REMOTE_ALLOW', description: "More remote bases (comma-separated paths, file://, ssh:// or http(s) URLs) a request's settings.gitRemoteBase may name or be under, besides GIT_REMOTE_BASE. Unset with GIT_REMOTE_BASE unset: a request may not choose a remote.", apply: (c, v) => (c.gitRemoteAllow = remoteBases('GIT_REMOTE_ALLOW', v)) },
 	{ name: 'GITHUB_TOKEN', secret: true, description: 'Publish to GitHub (a new private repository per project) with this token.', apply: (c, v) => (c.githubToken = token('GITHUB_TOKEN', v)) },
 	{ name: 'GITHUB_OWNER', description: 'GitHub organisation for new repositories (default: the token\'s user).', apply: (c, v) => (c.githubOwner = text('GITHUB_OWNER')(v)) },
 	{ name: 'MAX_FIX_ATTEMPTS', default: '3', description: 'Developer turns per task (the first included) before the task, and its project, fail.', apply: (c, v) => (c.maxFixAttempts = integer('MAX_FIX_ATTEMPTS', 1, 20)(v)) },
@@ -149,6 +152,12 @@ export function environmentHelp(): string {
 
 export function isLoopback(host: string): boolean {
 	return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function remoteBases(name: string, value: string): string[] {
+	const bases = value.split(',').map((base) => base.trim()).filter(Boolean);
+	if (!bases.length) throw new InvalidInputError(name, 'is set but lists no remote base: unset it or give one');
+	return bases.map((base) => checkRemoteBase(base, name));
 }
 
 function prefix(value: string): string {

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../errors';
 import type { RunSettings } from '../contracts/service';
 import type { PublishTarget } from '../pipeline/publishProject';
+import { parseRemote, remoteRefusal, RemoteProblem } from '../workspace/remotes';
 import type { ServiceConfig } from './environment';
 
 /** What a job runs with: the project's own settings where it has them, the service's otherwise. */
@@ -32,6 +33,10 @@ export function effectiveSettings(config: ServiceConfig, projectId: string, sett
 }
 
 function publishTargetOf(config: ServiceConfig, projectId: string, settings: RunSettings): PublishTarget | null {
+	// Checked again at every job, against today's configuration: a project stored before the
+	// operator's rules (or with rules since narrowed) fails its publish instead of writing elsewhere.
+	const refused = settings.gitRemoteBase === undefined ? null : remoteRefusal(settings.gitRemoteBase, allowedRemoteBases(config));
+	if (refused) return { kind: 'refused', field: 'settings.gitRemoteBase', problem: refused };
 	const base = settings.gitRemoteBase ?? (settings.github ? undefined : config.gitRemoteBase);
 	if (base) return { kind: 'git', url: `${base.replace(/\/+$/, '')}/${projectId}.git` };
 	if (config.githubToken && (settings.github || !config.gitRemoteBase)) {
@@ -48,26 +53,33 @@ function publishTargetOf(config: ServiceConfig, projectId: string, settings: Run
 	return null;
 }
 
-const REMOTE_BASE = /^(https?:\/\/|ssh:\/\/|file:\/\/|\/)[^\s]*$/i;
-
 /**
- * A remote base ends up as git's push target: only http(s), ssh, file URLs or an absolute path,
- * never something git could read as an option (`-…`) or a helper transport (`ext::…`), and no
- * credentials in it (they would be logged and stored).
+ * The shape of a remote base (the operator's own too, GIT_REMOTE_BASE and GIT_REMOTE_ALLOW): it ends
+ * up as git's push target, so only http(s), ssh, file:/// URLs or an absolute path, never something
+ * git or ssh could read as an option (`-…`, `ssh://-oProxyCommand=…`) or a helper transport
+ * (`ext::…`), no `..` segment, and no credentials (they would be logged and stored).
  */
 export function checkRemoteBase(value: string, field: string): string {
-	if (!REMOTE_BASE.test(value)) {
-		throw new InvalidInputError(field, `must be an http(s)://, ssh://, file:// URL or an absolute path, got ${JSON.stringify(value)}`);
-	}
-	if (/^[a-z]+:\/\/[^/@]*@/i.test(value) && !/^ssh:\/\/[^/:@]+@/i.test(value)) {
-		throw new InvalidInputError(field, 'must not carry credentials: use GITHUB_TOKEN, or an ssh key');
+	try {
+		parseRemote(value);
+	} catch (error) {
+		if (error instanceof RemoteProblem) throw new InvalidInputError(field, error.problem);
+		throw error;
 	}
 	return value.replace(/\/+$/, '');
 }
 
-/** What JSON schema cannot say about the intake's settings. */
-export function checkRunSettings(settings: RunSettings | null | undefined, field = 'settings'): RunSettings {
+/** Where a request's settings.gitRemoteBase may point: GIT_REMOTE_BASE and GIT_REMOTE_ALLOW's bases, or under them. */
+export function allowedRemoteBases(config: Pick<ServiceConfig, 'gitRemoteBase' | 'gitRemoteAllow'>): string[] {
+	return [...(config.gitRemoteBase ? [config.gitRemoteBase] : []), ...(config.gitRemoteAllow ?? [])];
+}
+
+/** What JSON schema cannot say about the intake's settings, some of it by the service's configuration. */
+export function checkRunSettings(settings: RunSettings | null | undefined, config: ServiceConfig, field = 'settings'): RunSettings {
 	if (!settings) return {};
-	if (settings.gitRemoteBase !== undefined) checkRemoteBase(settings.gitRemoteBase, `${field}.gitRemoteBase`);
+	if (settings.gitRemoteBase !== undefined) {
+		const refused = remoteRefusal(settings.gitRemoteBase, allowedRemoteBases(config));
+		if (refused) throw new InvalidInputError(`${field}.gitRemoteBase`, refused);
+	}
 	return settings;
 }

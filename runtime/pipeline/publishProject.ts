@@ -11,7 +11,9 @@ import { materializeFiles } from '../workspace/materialize';
 
 export type PublishTarget =
 	| { kind: 'git'; url: string; branch?: string; token?: string }
-	| ({ kind: 'github'; branch?: string } & GitHubRepositoryOptions);
+	| ({ kind: 'github'; branch?: string } & GitHubRepositoryOptions)
+	/** The project names a remote the operator does not allow (stored before the rule, or since narrowed): publishing fails for good. */
+	| { kind: 'refused'; field: string; problem: string; branch?: string };
 
 export interface PublishedCommit {
 	taskId: string;
@@ -34,6 +36,7 @@ export interface PublishResult {
  * a fast-forward (or nothing) rather than a rewrite.
  */
 export async function publishProject(project: Project, target: PublishTarget): Promise<PublishResult> {
+	if (target.kind === 'refused') throw new InvalidInputError(target.field, target.problem);
 	const finished = Object.entries(project.tasks)
 		.filter(([, task]) => task.status === 'done')
 		.sort(([, a], [, b]) => a.updatedAt.localeCompare(b.updatedAt));

@@ -4,6 +4,7 @@ import { devNull } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InvalidInputError } from '../errors';
 import { timePhase } from '../phaseTimes';
+import { hasOptionLikeSshHost, parseRemote, RemoteProblem } from './remotes';
 
 // Thin wrappers over the git CLI (execFile, no shell). Every call ignores the machine's global and
 // system git config (no signing, hooks or URL rewrites of the operator's leaking in), runs no hooks,
@@ -204,6 +205,8 @@ function checkRemoteUrl(url: string, field = 'url'): void {
 	if (typeof url !== 'string' || url.trim() === '' || url.startsWith('-')) {
 		throw new InvalidInputError(field, `must be a repository URL or path, got ${JSON.stringify(url)}`);
 	}
+	// ssh would read such a host as an option (-oProxyCommand=…): refused here, not left to git.
+	if (hasOptionLikeSshHost(url)) throw new InvalidInputError(field, `has an ssh user or host beginning with "-", which ssh would read as an option: ${JSON.stringify(url)}`);
 	if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(url)) {
 		throw new InvalidInputError(field, `must not carry credentials (they would be stored in .git/config); pass a token to push() instead: ${redactUrl(url)}`);
 	}
@@ -219,8 +222,16 @@ function redactUrl(url: string): string {
  * Remote URLs of other kinds are left to their server.
  */
 export async function ensureLocalBareRepository(url: string): Promise<void> {
-	const path = url.startsWith('file://') ? fileURLToPath(url) : url.startsWith('/') ? url : null;
-	if (path === null) return;
+	if (!url.startsWith('file://') && !url.startsWith('/')) return;
+	// Whether the remote is one the operator allows was decided with the configuration at hand
+	// (config/projectSettings.ts); here, before creating folders, at least nothing that climbs out.
+	try {
+		parseRemote(url);
+	} catch (error) {
+		if (error instanceof RemoteProblem) throw new InvalidInputError('url', error.problem);
+		throw error;
+	}
+	const path = url.startsWith('file://') ? fileURLToPath(url) : url;
 	try {
 		await stat(path);
 		return;

@@ -21,7 +21,7 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
 		{ schema: { summary: 'Start a project from a client request (runs to the end unless "start": false)', tags: ['projects'], body: projectIntakeBodySchema } },
 		async (request, reply) => {
 			const body = request.body;
-			const settings = checkRunSettings(body.settings);
+			const settings = checkRunSettings(body.settings, services.config);
 			const client: { name?: string; email?: string } = {};
 			if (body.clientName?.trim()) client.name = body.clientName;
 			if (body.clientEmail?.trim()) client.email = body.clientEmail;

@@ -46,7 +46,7 @@ describe('effectiveSettings', () => {
 		});
 
 		it('prefers the project\'s gitRemoteBase over the service\'s, without doubling a trailing slash', () => {
-			const settings = effectiveSettings(config({ gitRemoteBase: 'ssh://git@git.example.com/clients' }), 'p1', { gitRemoteBase: '/srv/git/' });
+			const settings = effectiveSettings(config({ gitRemoteBase: 'ssh://git@git.example.com/clients', gitRemoteAllow: ['/srv/git'] }), 'p1', { gitRemoteBase: '/srv/git/' });
 			expect(settings.publishTarget).toEqual({ kind: 'git', url: '/srv/git/p1.git' });
 		});
 
@@ -122,27 +122,27 @@ describe('checkRemoteBase', () => {
 
 describe('checkRunSettings', () => {
 	it('turns missing settings into empty ones', () => {
-		expect(checkRunSettings(undefined)).toEqual({});
+		expect(checkRunSettings(undefined, config())).toEqual({});
 	});
 
 	it('returns acceptable settings unchanged', () => {
 		const settings = { gitRemoteBase: 'https://git.example.com/clients', maxFixAttempts: 2 };
-		expect(checkRunSettings(settings)).toBe(settings);
+		expect(checkRunSettings(settings, config({ gitRemoteBase: 'https://git.example.com/clients' }))).toBe(settings);
 	});
 
 	it('refuses an unsafe gitRemoteBase naming settings.gitRemoteBase', () => {
-		const error = refusal(() => checkRunSettings({ gitRemoteBase: '-oProxyCommand=x' }));
+		const error = refusal(() => checkRunSettings({ gitRemoteBase: '-oProxyCommand=x' }, config({ gitRemoteBase: '/srv/git' })));
 		expect(error.field).toBe('settings.gitRemoteBase');
 		expect(error.message).toMatch(/^settings\.gitRemoteBase: /);
 	});
 
 	it('refuses credentials in an https gitRemoteBase', () => {
-		const error = refusal(() => checkRunSettings({ gitRemoteBase: 'https://user:pass@git.example.com/x' }));
+		const error = refusal(() => checkRunSettings({ gitRemoteBase: 'https://user:pass@git.example.com/x' }, config({ gitRemoteBase: 'https://git.example.com' })));
 		expect(error.field).toBe('settings.gitRemoteBase');
 		expect(error.message).toMatch(/credentials/);
 	});
 
 	it('prefixes the field with the name it is given', () => {
-		expect(refusal(() => checkRunSettings({ gitRemoteBase: 'ext::x' }, 'body.settings')).field).toBe('body.settings.gitRemoteBase');
+		expect(refusal(() => checkRunSettings({ gitRemoteBase: 'ext::x' }, config({ gitRemoteBase: '/srv/git' }), 'body.settings')).field).toBe('body.settings.gitRemoteBase');
 	});
 });
