@@ -1,5 +1,6 @@
 import { AGENT_DEFAULTS } from '../agents/defaults';
 import { InvalidInputError } from '../errors';
+import { parseOutboundAllow, type OutboundAllow } from '../net/outboundPolicy';
 import { checkRemoteBase } from './projectSettings';
 
 /** How the service is set up; every field comes from one environment variable (see ENVIRONMENT). */
@@ -11,6 +12,8 @@ export interface ServiceConfig {
 	port: number;
 	host: string;
 	apiToken?: string;
+	/** What requests to clients' URLs (callbacks, deploy hooks, webhooks) may reach despite the refused ranges; unset: nothing more. */
+	outboundAllow?: OutboundAllow;
 	/** Jobs one worker process runs at once (model calls, test runs, git). */
 	concurrency: number;
 	/** The model server's parallel slots: a worker never has more model calls in flight than this. */
@@ -92,6 +95,12 @@ export const ENVIRONMENT: readonly Variable[] = [
 	{ name: 'PORT', default: '8000', description: 'HTTP port of the API.', apply: (c, v) => (c.port = integer('PORT', 0, 65535)(v)) },
 	{ name: 'HOST', default: '127.0.0.1', description: 'Address the API listens on. Anything but loopback needs API_TOKEN.', apply: (c, v) => (c.host = text('HOST')(v)) },
 	{ name: 'API_TOKEN', secret: true, description: 'When set, every /api route needs "Authorization: Bearer <API_TOKEN>".', apply: (c, v) => (c.apiToken = token('API_TOKEN', v)) },
+	{
+		name: 'OUTBOUND_ALLOW',
+		description:
+			"Where requests to clients' URLs (callbackUrl, deployHookUrl, webhook url) may go despite the ranges refused by default (loopback, private, link-local, CGNAT, unspecified, multicast, broadcast; IPv4 inside IPv6 too): comma-separated CIDRs or addresses (127.0.0.1, 10.0.0.0/8, fd00::/8) and host names (n8n, *.example.com). Only http(s); redirects are never followed.",
+		apply: (c, v) => (c.outboundAllow = parseOutboundAllow(v)),
+	},
 	{ name: 'CONCURRENCY', default: '4', description: 'Jobs one worker process runs at once (model calls, test runs, git).', apply: (c, v) => (c.concurrency = integer('CONCURRENCY', 1, 1000)(v)) },
 	{ name: 'OLLAMA_NUM_PARALLEL', default: '1', description: "The model server's parallel slots (Ollama's own default is 1): a worker never has more model calls in flight than this.", apply: (c, v) => (c.ollamaNumParallel = integer('OLLAMA_NUM_PARALLEL', 1, 512)(v)) },
 	{ name: 'MODEL_PLANNER', default: DEFAULT_PLANNER_MODEL, description: 'Model that plans projects (a project\'s settings.models.planner wins).', apply: (c, v) => (c.models = { ...c.models!, planner: text('MODEL_PLANNER')(v) }) },

@@ -22,6 +22,12 @@ export class ServiceMetrics {
 	readonly llmTokens = new Counter({ name: 'aic_llm_tokens_total', help: 'Tokens by role, model and kind (prompt, completion).', labelNames: ['role', 'model', 'kind'], registers: [this.registry] });
 	readonly llmSeconds = new Counter({ name: 'aic_llm_seconds_total', help: 'Seconds spent waiting on the model server, by role and model.', labelNames: ['role', 'model'], registers: [this.registry] });
 	readonly errors = new Counter({ name: 'aic_errors_total', help: 'Job failures by kind (model_not_found, server_error, invalid_input, …) and whether they will be retried.', labelNames: ['kind', 'retrying'], registers: [this.registry] });
+	readonly outboundRefused = new Counter({
+		name: 'aic_outbound_refused_total',
+		help: 'Deliveries refused by the outbound policy (OUTBOUND_ALLOW): a refused address, or a name resolving only to refused ones, by the field the URL came from (settings.callbackUrl, settings.deployHookUrl, callbackUrl, url).',
+		labelNames: ['field'],
+		registers: [this.registry],
+	});
 	readonly queueJobs = new Gauge({ name: 'aic_queue_jobs', help: 'Jobs in the queue by state.', labelNames: ['state'], registers: [this.registry] });
 	readonly projects = new Gauge({ name: 'aic_projects', help: 'Projects (not archived) by status.', labelNames: ['status'], registers: [this.registry] });
 

@@ -43,7 +43,7 @@ export async function createServices(config: ServiceConfig, logger: Logger = cre
 		store,
 		runs: new ProjectRuns(redis, keys),
 		queue,
-		webhooks: new WebhookSubscriptions(redis, config.keyPrefix),
+		webhooks: new WebhookSubscriptions(redis, config.keyPrefix, config.outboundAllow),
 		limiter: new CallLimiter(config.ollamaNumParallel),
 		testSlots: new CallLimiter(config.sandboxParallel || availableParallelism()),
 		projectStops,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 import { EVENT_TYPES, type StoredWebhookSubscription, type WebhookBody, type WebhookSubscription } from '../contracts/webhooks';
-import { InvalidInputError } from '../errors';
+import { checkOutboundUrl, type OutboundAllow } from '../net/outboundPolicy';
 
 /**
  * Webhook subscriptions, one hash (`<prefix>webhooks`: webhookId → subscription JSON, its secret
@@ -18,13 +18,15 @@ export class WebhookSubscriptions {
 	constructor(
 		private readonly redis: Redis,
 		keyPrefix: string,
+		/** OUTBOUND_ALLOW: a url aimed at a refused address is refused when subscribed. */
+		private readonly outboundAllow?: OutboundAllow,
 	) {
 		this.key = `${keyPrefix}webhooks`;
 	}
 
 	/** Stores the subscription unless the same one is there; `created` says which. */
 	async create(body: WebhookBody, now = new Date()): Promise<{ subscription: WebhookSubscription; created: boolean }> {
-		checkUrl(body.url);
+		checkOutboundUrl(body.url, 'url', this.outboundAllow);
 		const events = EVENT_TYPES.filter((type) => body.events.includes(type));
 		const identity = JSON.stringify([body.url, events, body.projectId ?? null]);
 		const webhookId = `wh_${createHash('sha256').update(identity).digest('hex').slice(0, 24)}`;
@@ -74,15 +76,4 @@ export class WebhookSubscriptions {
 function publicView(stored: StoredWebhookSubscription): WebhookSubscription {
 	const { secret, ...shown } = stored;
 	return { ...shown, signed: typeof secret === 'string' };
-}
-
-/** The schema checks the scheme; this, that the rest is a URL with a host. */
-function checkUrl(url: string): void {
-	let parsed: URL;
-	try {
-		parsed = new URL(url);
-	} catch {
-		throw new InvalidInputError('url', `is not a URL: ${JSON.stringify(url)}`);
-	}
-	if (!parsed.hostname) throw new InvalidInputError('url', `has no host: ${JSON.stringify(url)}`);
 }

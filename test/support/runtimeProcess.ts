@@ -47,6 +47,8 @@ export class RuntimeProcess {
 				JOB_BACKOFF_MS: '200',
 				SHUTDOWN_GRACE_MS: '500',
 				LOG_LEVEL: 'info',
+				// The tests' receivers (callbacks, webhooks, n8n) listen on loopback, which the service refuses by default.
+				OUTBOUND_ALLOW: '127.0.0.0/8,::1',
 				...env,
 			},
 			stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@ import { checkRunSettings } from '../../config/projectSettings';
 import { PROJECT_STATUSES, type Project, type ProjectStatus } from '../../contracts/project';
 import { projectIntakeBodySchema, type ProjectIntakeBody } from '../../contracts/service';
 import { ConflictError, InvalidInputError } from '../../errors';
+import { checkOutboundSettings } from '../../net/outboundPolicy';
 import type { Services } from '../../service/services';
 import { continueProject, runEnded } from '../../worker/continueProject';
 import { longPoll } from '../longPoll';
@@ -22,6 +23,7 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
 		async (request, reply) => {
 			const body = request.body;
 			const settings = checkRunSettings(body.settings, services.config);
+			checkOutboundSettings(settings, services.config.outboundAllow);
 			const client: { name?: string; email?: string } = {};
 			if (body.clientName?.trim()) client.name = body.clientName;
 			if (body.clientEmail?.trim()) client.email = body.clientEmail;

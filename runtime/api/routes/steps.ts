@@ -11,6 +11,7 @@ import {
 	type ReportBody,
 	type TestBody,
 } from '../../contracts/service';
+import { checkOutboundUrl } from '../../net/outboundPolicy';
 import { planTaskOf } from '../../pipeline/projectFiles';
 import { checkPromptTemplate } from '../../prompts/renderPrompt';
 import { jobIds } from '../../queue/jobIds';
@@ -51,6 +52,7 @@ export function stepRoutes(app: FastifyInstance, services: Services): void {
 	const { store, runs, queue } = services;
 	const enqueue = async (name: 'plan' | 'develop' | 'test' | 'publish' | 'report', jobId: string, data: Record<string, unknown>) => {
 		const { callbackUrl, ...jobData } = data;
+		if (typeof callbackUrl === 'string') checkOutboundUrl(callbackUrl, 'callbackUrl', services.config.outboundAllow);
 		if (typeof callbackUrl === 'string') await queue.addCallback(jobId, callbackUrl);
 		const job = await queue.add(name, jobData, { jobId });
 		const state = await job.getState();
