@@ -77,6 +77,31 @@ describe('nothing is lost when a worker dies or stops', () => {
 		await second.stop();
 	}, 60_000);
 
+	it('a dead worker\'s job is taken over within about LOCK_DURATION_MS + STALLED_INTERVAL_MS of its death, not after BullMQ\'s 30 s default lock', async () => {
+		const settings = { CONCURRENCY: '2', OLLAMA_NUM_PARALLEL: '1', LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '1000' };
+		let dying = true;
+		playCompany(harness.ollama, (call) => (call.role === 'developer' && dying ? { hang: true } : undefined));
+		const before = harness.ollama.chatRequests().length;
+		const first = await harness.start(settings);
+		const { body } = await first.request('POST', '/api/projects', { title: 'Taken over', requirements: 'tasks=1 waves=1 takeover' });
+		const developerCalls = () => harness.ollama.chatRequests().slice(before).filter((r) => callOf(r).role === 'developer');
+		while (developerCalls().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+		// The worker that takes over runs before the kill, so what is measured is the lock, not a start-up.
+		const second = await harness.start(settings);
+		dying = false;
+		const killedAt = Date.now();
+		await first.kill('SIGKILL');
+		// Waits past the 30 s default, so a lock of the wrong length fails on the bound below, with its figure.
+		while (developerCalls().length < 2 && Date.now() - killedAt < 45_000) await new Promise((resolve) => setTimeout(resolve, 50));
+		const takenOverMs = (developerCalls()[1]?.receivedAt ?? Infinity) - killedAt;
+		process.stdout.write(`crash test: the dead worker's job was taken over ${takenOverMs} ms after the kill (lock 2000 ms, stalled check every 1000 ms)\n`);
+		// About 2 s for the lock to lapse and up to 2 stalled checks; far below BullMQ's default 30 s lock.
+		expect(takenOverMs).toBeLessThan(15_000);
+		const project = await waitForStatus(second, body.projectId as string, ['completed', 'failed']);
+		expect(project.status).toBe('completed');
+		await second.stop();
+	}, 90_000);
+
 	it('workers killed with SIGKILL three times mid-run: every project completes, every task is done once, and few model calls are repeated', async () => {
 		playCompany(harness.ollama, undefined, { delayMs: 120 });
 		const before = harness.ollama.chatRequests().length;
