@@ -41,7 +41,7 @@ export const projectSettingsProperty: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: 'https://git.example.com/acme or /srv/git',
-			description: 'The repository is this base + "/" + the project ID + ".git"; a local folder works too (a bare repository is created)',
+			description: 'The repository is this base + "/" + the project ID + ".git"; a local folder works too (a bare repository is created). The service accepts only its GIT_REMOTE_BASE or a base of its GIT_REMOTE_ALLOW, or a folder under one; anything else is refused (400).',
 		},
 		{
 			displayName: 'GitHub Owner',
