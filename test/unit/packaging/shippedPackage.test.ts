@@ -1,12 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join, normalize } from 'node:path';
+import { dirname, join, normalize, relative, sep } from 'node:path';
 
 // What n8n asks of a community package (and what lets it be verified, so n8n 3.0 keeps it on):
 // no runtime dependencies, nothing but n8n-workflow and crypto required, no runtime service code shipped.
 const root = join(__dirname, '../../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+	repository: { type: string; url: string } | string;
+	homepage: string;
+	author: { name?: string; email?: string } | string;
 	dependencies?: Record<string, string>;
 	peerDependencies: Record<string, string>;
 	n8n: { nodes: string[]; credentials: string[]; strict?: boolean };
@@ -21,6 +24,39 @@ function packedFiles(): string[] {
 /** Every `require("…")` of a compiled file. */
 function requiresOf(file: string): string[] {
 	return [...readFileSync(join(root, file), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+}
+
+/** Every file under `dir` (relative to the repository root), as paths with forward slashes. */
+function filesUnder(dir: string): string[] {
+	return readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+		.filter((entry) => entry.isFile())
+		.map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'));
+}
+
+/**
+ * The compiled runtime files the nodes and the credential need: what their relative requires reach
+ * outside dist/nodes and dist/credentials, and what those files require in turn (read from the
+ * compiled files on disk, not from the package, so a require the package leaves out is counted).
+ */
+export function runtimeFilesRequired(entries: string[], read: (file: string) => string[] = requiresOf): string[] {
+	const found = new Set<string>();
+	const queue = [...entries];
+	for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+		for (const specifier of read(file)) {
+			if (!specifier.startsWith('.')) continue;
+			const target = `${normalize(join(dirname(file), specifier)).split(sep).join('/').replace(/\.js$/, '')}.js`;
+			if (target.startsWith('dist/nodes/') || target.startsWith('dist/credentials/') || found.has(target)) continue;
+			found.add(target);
+			queue.push(target);
+		}
+	}
+	return [...found].sort();
+}
+
+/** What `owner/name` a GitHub URL names (lower case, as GitHub compares them), or undefined. */
+export function githubRepository(url: string): string | undefined {
+	const m = /^(?:git\+)?https:\/\/github\.com\/([\w.-]+)\/([\w.-]+?)(?:\.git)?(?:#[\w-]*)?$/.exec(url);
+	return m ? `${m[1]}/${m[2]}`.toLowerCase() : undefined;
 }
 
 /**
@@ -67,10 +103,30 @@ describe('the node package as npm packs it', () => {
 	it('ships the nodes, the credential and their light and dark icons, and no runtime service, tests or sources', () => {
 		for (const entry of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(files).toContain(entry);
 		expect(files.filter((f) => f.endsWith('.dark.svg')).length).toBe(pkg.n8n.nodes.length + pkg.n8n.credentials.length);
-		const runtimeFiles = files.filter((f) => f.startsWith('dist/runtime/') || f.startsWith('runtime/'));
-		expect(runtimeFiles).toEqual(['dist/runtime/planning/taskGraph.js']);
+		// Of the runtime, only the compiled files the nodes require (the next test computes them), no sources.
+		expect(files.filter((f) => f.startsWith('runtime/'))).toEqual([]);
 		expect(files.filter((f) => f.startsWith('test/') || /(?<!\.d)\.ts$/.test(f) || f.endsWith('.hbs') || f.endsWith('.lua'))).toEqual([]);
 		expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json']));
+	});
+
+	it('packs exactly the nodes, the credential, every template, README, LICENSE, package.json and the runtime files the nodes require', () => {
+		const nodes = [...filesUnder('dist/nodes'), ...filesUnder('dist/credentials')];
+		const runtime = runtimeFilesRequired(nodes.filter((f) => f.endsWith('.js')));
+		expect(runtime).toContain('dist/runtime/planning/taskGraph.js');
+		const templates = readdirSync(join(root, 'workflows')).filter((f) => f.endsWith('.json')).map((f) => `workflows/${f}`);
+		expect(templates.length).toBeGreaterThan(0);
+		const expected = [...nodes, ...runtime, ...templates, 'README.md', 'LICENSE', 'package.json'].sort();
+		expect([...files].sort()).toEqual(expected);
+	});
+
+	it('names one public GitHub repository in repository.url and homepage, and an author with name and email, as n8n verification matches them', () => {
+		const url = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository.url;
+		const repository = githubRepository(url);
+		expect(repository).toBeDefined();
+		expect(githubRepository(pkg.homepage)).toBe(repository);
+		const author = typeof pkg.author === 'string' ? /^(?<name>[^<]+?)\s*<(?<email>[^>]+)>/.exec(pkg.author)?.groups ?? {} : pkg.author;
+		expect(author.name?.trim()).toBeTruthy();
+		expect(author.email).toMatch(/^[^\s@]+@[^\s@]+\.[^\s@]+$/);
 	});
 
 	it("names each node and credential class after its file, as n8n's loader requires, loading from the packed files alone", () => {
@@ -105,5 +161,26 @@ describe('requireProblem', () => {
 		expect(requireProblem('dist/nodes/A/A.node.js', 'node:fs', packed)).toMatch(/Node built-in node:fs/);
 		expect(requireProblem('dist/nodes/A/A.node.js', 'child_process', packed)).toMatch(/Node built-in child_process/);
 		expect(requireProblem('dist/nodes/A/A.node.js', 'crypto-js', packed)).toMatch(/may require only n8n-workflow and crypto/);
+	});
+});
+
+describe('runtimeFilesRequired', () => {
+	const requires: Record<string, string[]> = {
+		'dist/nodes/A/A.node.js': ['n8n-workflow', '../shared/x', '../../runtime/planning/graph'],
+		'dist/nodes/shared/x.js': ['../../runtime/contracts/plan.js'],
+		'dist/runtime/planning/graph.js': ['../contracts/plan', 'ajv'],
+		'dist/runtime/contracts/plan.js': [],
+	};
+	it('follows relative requires out of the nodes, through the runtime files they reach', () => {
+		expect(runtimeFilesRequired(['dist/nodes/A/A.node.js'], (f) => requires[f] ?? [])).toEqual(['dist/runtime/contracts/plan.js', 'dist/runtime/planning/graph.js']);
+	});
+});
+
+describe('githubRepository', () => {
+	it('reads owner/name from the forms package.json uses, and nothing from other hosts', () => {
+		expect(githubRepository('git+https://github.com/Owner/repo.name.git')).toBe('owner/repo.name');
+		expect(githubRepository('https://github.com/owner/repo#readme')).toBe('owner/repo');
+		expect(githubRepository('https://gitlab.com/owner/repo')).toBeUndefined();
+		expect(githubRepository('https://github.com/owner')).toBeUndefined();
 	});
 });
