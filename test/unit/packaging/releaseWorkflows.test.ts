@@ -215,6 +215,8 @@ describe('the release workflow (.github/workflows/release.yml)', () => {
 		expect(order(/^npm ci\b/)).toBeLessThan(order(/^npm run build$/));
 		expect(order(/^npm run build$/)).toBeLessThan(order(/test\/unit\/packaging/));
 		expect(order(/test\/unit\/packaging/)).toBeLessThan(order(/\bnpm publish\b/));
+		// `--selectProjects unit test/...` would read the path as a second project name and run every unit test.
+		expect(steps[order(/test\/unit\/packaging/)].run).toMatch(/^npx jest test\/unit\/packaging --selectProjects unit$/);
 	});
 
 	it('uses no npm token or other secret, only the GITHUB_TOKEN to push the image', () => {
