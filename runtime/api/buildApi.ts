@@ -4,25 +4,28 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Services } from '../service/services';
 import { requireToken } from './auth';
 import { errorHandler } from './errorReplies';
+import { parseJsonBody } from './jsonBody';
 import { jobRoutes } from './routes/jobs';
 import { projectChangeRoutes } from './routes/projectChanges';
 import { projectRoutes } from './routes/projects';
 import { stepRoutes } from './routes/steps';
 import { systemRoutes } from './routes/system';
 import { webhookRoutes } from './routes/webhooks';
+import { validatorCompiler } from './validation';
 
 /**
  * The HTTP API: fastify validates every body, path and query with the contracts' JSON schemas
  * before a handler runs, so a refused request stores nothing; the same schemas make /openapi.json.
+ * What a client sends is taken as sent or refused by name: no type coercion, no unknown field
+ * dropped, no duplicate key, no charset but UTF-8 (validation.ts, jsonBody.ts).
  */
 export async function buildApi(services: Services): Promise<FastifyInstance> {
 	const app: FastifyInstance = Fastify({
 		loggerInstance: services.logger as FastifyBaseLogger,
 		disableRequestLogging: true,
 		bodyLimit: services.config.bodyLimitBytes,
-		// Unknown fields are refused with their name, never silently dropped.
-		ajv: { customOptions: { removeAdditional: false, allErrors: false } },
 	});
+	app.setValidatorCompiler(validatorCompiler);
 	await app.register(swagger, {
 		openapi: {
 			info: { title: 'AI Company runtime', version: '0.1.0', description: 'Plans, codes, tests and publishes client projects on local models.' },
@@ -31,12 +34,13 @@ export async function buildApi(services: Services): Promise<FastifyInstance> {
 		},
 	});
 	app.setErrorHandler(errorHandler);
-	// An empty body with a JSON content type (what n8n's HTTP Request node sends for "no body") means none.
-	const parseJson = app.getDefaultJsonParser('error', 'error');
 	app.removeContentTypeParser('application/json');
-	app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
-		if (typeof text === 'string' && text.trim() === '') return done(null, null);
-		parseJson(request, String(text), done);
+	app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+		try {
+			done(null, parseJsonBody(body as Buffer, request.headers['content-type']));
+		} catch (error) {
+			done(error as Error, undefined);
+		}
 	});
 	requireToken(app, services.config.apiToken);
 	projectRoutes(app, services);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 import { describeFailure } from '../failures';
+import { BodyRefusedError } from './jsonBody';
 
 /** The body of every error answer: the failure's kind, a message a person can act on, and the field when one was wrong. */
 export interface ErrorBody {
@@ -35,7 +36,11 @@ export function errorHandler(error: FastifyError & { validation?: AjvIssue[] }, 
 		reply.code(400).send({ error: 'invalid_input', message: validationMessage(error.validation[0], field), field } satisfies ErrorBody);
 		return;
 	}
-	// fastify's own refusals (413 body too large, 415, malformed JSON) carry their status.
+	if (error instanceof BodyRefusedError) {
+		reply.code(error.statusCode).send({ error: error.kind, message: error.message } satisfies ErrorBody);
+		return;
+	}
+	// fastify's own refusals (413 body too large, 415) carry their status.
 	if (typeof error.statusCode === 'number' && error.statusCode < 500 && error.code?.startsWith('FST_')) {
 		const kind = error.statusCode === 413 ? 'too_large' : error.statusCode === 415 ? 'unsupported_media_type' : 'bad_request';
 		reply.code(error.statusCode).send({ error: kind, message: error.message } satisfies ErrorBody);

@@ -1,4 +1,4 @@
-import type { JobName } from '../contracts/service';
+import { JOB_NAMES, type JobName } from '../contracts/service';
 
 // Job ids are derived from what the job works on, so the same request sent twice (a client's retry,
 // two workers deciding the same next step) finds the job already queued instead of adding it again.
@@ -36,3 +36,29 @@ export const jobIds = {
 	advance: (projectId: string, version: number) => jobId('advance', projectId, version),
 	callback: (projectId: string, what: string) => jobId('callback', projectId, what),
 };
+
+/** What follows the project in each job's id: `text` a part() of a name, `number` a round, attempt or version. */
+const SHAPES: Record<JobName, ReadonlyArray<'text' | 'number'>> = {
+	plan: ['number'],
+	develop: ['text', 'number'],
+	test: ['text', 'number'],
+	task: ['text', 'number'],
+	publish: ['number'],
+	report: ['number'],
+	advance: ['number'],
+	callback: ['text'],
+};
+/** What part() makes: encodeURIComponent's output with "." and "~" escaped, or "~" and UTF-16 hex. */
+const TEXT = /^(?:(?:[A-Za-z0-9_!'()*-]|%[0-9A-F]{2})+|~(?:[0-9a-f]{4})+)$/;
+const NUMBER = /^\d+$/;
+
+/**
+ * Whether `id` has the shape of an id the builders above make (`<jobName>.<projectId>.<parts>`).
+ * Anything else (`meta`, `id`, `events`: BullMQ's own keys beside the jobs) is no job of ours.
+ */
+export function isJobId(id: string): boolean {
+	const [name, project, ...rest] = id.split('.');
+	if (!(JOB_NAMES as readonly string[]).includes(name) || project === undefined || !TEXT.test(project)) return false;
+	const shape = SHAPES[name as JobName];
+	return rest.length === shape.length && rest.every((value, i) => (shape[i] === 'number' ? NUMBER : TEXT).test(value));
+}

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
+import { isJobId } from '../../queue/jobIds';
 import { ProjectNotFoundError } from '../../state/errors';
 import type { Services } from '../../service/services';
 import { longPoll } from '../longPoll';
@@ -25,8 +26,10 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
 				querystring: { type: 'object', additionalProperties: false, properties: { wait: { type: 'number', minimum: 0, maximum: 60, default: 0 } } },
 			},
 		},
-		async (request) =>
-			longPoll(
+		async (request) => {
+			// Only ids of our shape reach the queue: `meta` or `events` would read BullMQ's own keys.
+			if (!isJobId(request.params.jobId)) throw new JobNotFoundError(request.params.jobId);
+			return longPoll(
 				request,
 				request.query.wait,
 				async () => {
@@ -35,6 +38,7 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
 					return view;
 				},
 				(view) => FINISHED.has(view.state),
-			),
+			);
+		},
 	);
 }

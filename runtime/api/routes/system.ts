@@ -14,15 +14,17 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 	const { config, redis, queue, metrics } = services;
 	const connection = { baseUrl: config.ollamaHost, apiKey: config.ollamaApiKey };
 
+	// Behind the token the model server's address is shown, never the user and password it may carry.
+	const ollamaUrl = withoutCredentials(config.ollamaHost);
 	const checks = async () => {
 		const [redisCheck, ollamaCheck] = await Promise.all([
 			withTimeout(redis.ping()).then(
 				async () => ({ ok: true as const, queue: await withTimeout(queue.counts()) }),
-				(error: Error) => ({ ok: false as const, error: error.message }),
+				(error: Error) => ({ ok: false as const, error: withoutCredentials(error.message) }),
 			),
 			probeOllama(connection, HEALTH_TIMEOUT_MS).then(
-				(probe) => ({ ok: true as const, url: config.ollamaHost, version: probe.version, models: probe.models.length }),
-				(error: Error) => ({ ok: false as const, url: config.ollamaHost, error: error.message }),
+				(probe) => ({ ok: true as const, url: ollamaUrl, version: probe.version, models: probe.models.length }),
+				(error: Error) => ({ ok: false as const, url: ollamaUrl, error: withoutCredentials(error.message) }),
 			),
 		]);
 		const status = !redisCheck.ok ? 'down' : ollamaCheck.ok ? 'ok' : 'degraded';
@@ -33,9 +35,18 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 		reply.code(body.status === 'down' ? 503 : 200);
 		return body;
 	};
-	app.get('/health', { schema: { summary: 'Redis and Ollama reachability, queue depth (503 when Redis is down); needs no token', tags: ['system'] } }, health);
+	// Open to anyone who reaches the port: whether each part is up, no address and no error text (which names addresses).
+	const openHealth = async (request: FastifyRequest, reply: FastifyReply) => {
+		const { redis: redisCheck, ollama: ollamaCheck, ...body } = await health(request, reply);
+		return {
+			...body,
+			redis: redisCheck.ok ? { ok: true, queue: redisCheck.queue } : { ok: false },
+			ollama: ollamaCheck.ok ? { ok: true, version: ollamaCheck.version, models: ollamaCheck.models } : { ok: false },
+		};
+	};
+	app.get('/health', { schema: { summary: 'Redis and Ollama reachability, queue depth (503 when Redis is down); needs no token, shows no address', tags: ['system'] } }, openHealth);
 	// The same behind the token: a client learns whether its token is accepted (401 when not).
-	app.get('/api/health', { schema: { summary: 'The same as /health, behind the API token: checks a credential', tags: ['system'] } }, health);
+	app.get('/api/health', { schema: { summary: "The same as /health with the model server's address and the errors, behind the API token: checks a credential", tags: ['system'] } }, health);
 
 	// Always 200 with what it found, so the n8n credential's Test button can turn each finding into
 	// its own sentence (its rules only read a successful answer). A refused token learns nothing more.
@@ -69,4 +80,9 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 
 function withTimeout<T>(promise: Promise<T>): Promise<T> {
 	return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS))]);
+}
+
+/** `scheme://user:password@host` shown as `scheme://host`, wherever in a text it appears. */
+export function withoutCredentials(text: string): string {
+	return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, '$1');
 }

@@ -301,16 +301,22 @@ describe('system endpoints: models, health, metrics, OpenAPI', () => {
 		expect(reply.body.models.map((m) => m.name).sort()).toEqual([...MODELS].sort());
 	});
 
-	it('reports ok with Redis and Ollama reachable', async () => {
+	it('reports ok with Redis and Ollama reachable; the open route without the model server\'s address, /api/health with it', async () => {
 		const reply = await service.request<Record<string, any>>('GET', '/health');
 		expect(reply.status).toBe(200);
-		expect(reply.body).toMatchObject({ status: 'ok', redis: { ok: true }, ollama: { ok: true, url: harness.ollama.url, models: MODELS.length } });
+		expect(reply.body).toMatchObject({ status: 'ok', redis: { ok: true }, ollama: { ok: true, models: MODELS.length } });
+		expect(reply.body.ollama).not.toHaveProperty('url');
+		const behindToken = await service.request<Record<string, any>>('GET', '/api/health');
+		expect(behindToken.body).toMatchObject({ status: 'ok', ollama: { ok: true, url: harness.ollama.url, models: MODELS.length } });
 	});
 
 	it('reports degraded (still 200) when Ollama is unreachable', async () => {
 		const reply = await degraded.request<Record<string, any>>('GET', '/health');
 		expect(reply.status).toBe(200);
-		expect(reply.body).toMatchObject({ status: 'degraded', redis: { ok: true }, ollama: { ok: false, error: expect.any(String) } });
+		expect(reply.body).toMatchObject({ status: 'degraded', redis: { ok: true }, ollama: { ok: false } });
+		// Why, with the address it tried, only behind the token (none is set here).
+		const behindToken = await degraded.request<Record<string, any>>('GET', '/api/health');
+		expect(behindToken.body).toMatchObject({ status: 'degraded', ollama: { ok: false, error: expect.any(String) } });
 	});
 
 	it('serves Prometheus metrics: queue, projects, and model calls by role once a project completed', async () => {

@@ -1,4 +1,4 @@
-import { jobId, jobIds } from '../../../runtime/queue/jobIds';
+import { isJobId, jobId, jobIds } from '../../../runtime/queue/jobIds';
 
 describe('jobIds', () => {
 	it.each(['a:b', 'T.1', 'x::y', 'plain', 'a b/c?d#e%f'])('makes an id without ":" for task id %j, which BullMQ would refuse', (taskId) => {
@@ -70,5 +70,41 @@ describe('task ids a model may write that encodeURIComponent refuses', () => {
 		expect(lone).not.toContain(':');
 		expect(new Set([lone, jobIds.task('p', '\ud801', 1), jobIds.task('p', '~00d8', 1), jobIds.task('p', '\ufffd', 1)]).size).toBe(4);
 		expect(jobIds.task('p', '\ud800', 1)).toBe(lone);
+	});
+});
+
+describe('isJobId: only the shapes the builders make are job ids', () => {
+	it('recognises every id the builders make, encoded task ids and numeric projects included', () => {
+		const ids = [
+			jobIds.plan('p1', 1),
+			jobIds.develop('proj:1', 'a b/c?d#e%f', 2),
+			jobIds.test('p', 'T.1', 1),
+			jobIds.task('p.T1', '\ud800', 3),
+			jobIds.task('p', '~x', 1),
+			jobIds.publish('42', 7),
+			jobIds.report('p', 4),
+			jobIds.advance('p', 9),
+			jobIds.callback('p', 'job-develop.p.T1.1-abc'),
+			jobIds.callback('p', 'hook-w1-1700000000000-0'),
+		];
+		for (const id of ids) expect({ id, recognised: isJobId(id) }).toEqual({ id, recognised: true });
+	});
+
+	it.each(['meta', 'id', 'events', 'completed', 'failed', 'wait', 'paused', 'stalled-check', 'de', 'limiter'])('is not %j, a key BullMQ keeps beside the jobs', (id) => {
+		expect(isJobId(id)).toBe(false);
+	});
+
+	it.each([
+		['an unknown job name', 'deploy.p.1'],
+		['a job name alone', 'plan'],
+		['no parts after the project', 'plan.p'],
+		['a part too many', 'plan.p.1.2'],
+		['a text where a number belongs', 'publish.p.x'],
+		['an empty project', 'plan..1'],
+		['a character part() always escapes', 'task.p.a:b.1'],
+		['a lower-case percent escape', 'task.p.a%3ab.1'],
+		['an odd hex run after "~"', 'task.p.~d80.1'],
+	])('is not an id with %s', (_what, id) => {
+		expect(isJobId(id)).toBe(false);
 	});
 });
