@@ -80,6 +80,8 @@ export type ExecutionSummary = {
 };
 export const REPO_ROOT: string;
 export const N8N_VERSION: string;
+/** N8N_PAYLOAD_SIZE_MAX (MiB) unless the environment sets it: see n8nEnv. docker-compose.yml sets the same. */
+export const PAYLOAD_SIZE_MAX_MIB: "1";
 /**
  * Lines in n8n's log that mean a community package (or one of its nodes) did not load.
  * From n8n 2.41: load-nodes-and-credentials.js logs `Failed to load package "<name>"`,

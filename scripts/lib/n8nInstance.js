@@ -25,6 +25,8 @@ const N8N_VERSION = process.env.N8N_VERSION || '2.41.1';
 const NODE_MAJOR = process.env.N8N_NODE_MAJOR || '24';
 /** What n8n's Community Nodes installer passes as `--registry` (N8N_COMMUNITY_PACKAGES_REGISTRY). */
 const DEFAULT_COMMUNITY_REGISTRY = 'https://registry.npmjs.org';
+/** N8N_PAYLOAD_SIZE_MAX (MiB) unless the environment sets it: see n8nEnv. docker-compose.yml sets the same. */
+const PAYLOAD_SIZE_MAX_MIB = '1';
 
 /**
  * Lines in n8n's log that mean a community package (or one of its nodes) did not load.
@@ -299,6 +301,10 @@ function n8nEnv(install, userFolder, overrides = {}) {
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 		N8N_LOG_OUTPUT: 'console',
 		N8N_LOG_LEVEL: 'info',
+		// The largest request body n8n reads, in MiB (n8n's default: 16): a bigger JSON, form or text
+		// body is refused before any workflow runs (n8n 2.41.1 answers 500). 1 MiB: the service's
+		// BODY_LIMIT_BYTES default; the company template refuses a bigger intake itself (413).
+		N8N_PAYLOAD_SIZE_MAX: PAYLOAD_SIZE_MAX_MIB,
 	};
 	/** @type {NodeJS.ProcessEnv} */
 	const env = { ...quietDefaults, ...process.env };
@@ -934,6 +940,7 @@ function sleep(ms) {
 module.exports = {
 	REPO_ROOT,
 	N8N_VERSION,
+	PAYLOAD_SIZE_MAX_MIB,
 	LOAD_ERROR_PATTERNS,
 	cacheRoot,
 	ensureN8nInstalled,

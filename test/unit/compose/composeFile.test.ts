@@ -165,6 +165,12 @@ describe('docker-compose.yml', () => {
 		expect(compose.services.n8n.image).toBe(init.image);
 	});
 
+	test('n8n reads request bodies of at most 1 MiB (N8N_PAYLOAD_SIZE_MAX), as start:local sets it, so a huge intake is refused before any workflow runs', () => {
+		const { PAYLOAD_SIZE_MAX_MIB } = require('../../../scripts/lib/n8nInstance') as { PAYLOAD_SIZE_MAX_MIB: string };
+		expect(environmentOf(compose.services.n8n).N8N_PAYLOAD_SIZE_MAX).toBe('1');
+		expect(PAYLOAD_SIZE_MAX_MIB).toBe('1');
+	});
+
 	test('Redis keeps an append-only file on a volume', () => {
 		const redis = compose.services.redis;
 		expect(argv(redis.command)).toEqual(expect.arrayContaining(['--appendonly', 'yes']));

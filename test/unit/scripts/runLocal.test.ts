@@ -11,7 +11,7 @@ interface ServiceSettings {
 	url: string;
 	token: string;
 	tokenGenerated: boolean;
-	env: Record<'PORT' | 'HOST' | 'API_TOKEN' | 'REDIS_URL' | 'OLLAMA_HOST' | 'GIT_REMOTE_BASE', string>;
+	env: Record<'PORT' | 'HOST' | 'API_TOKEN' | 'REDIS_URL' | 'OLLAMA_HOST' | 'GIT_REMOTE_BASE' | 'OUTBOUND_ALLOW', string>;
 }
 interface RunLocalState {
 	templates: Record<string, unknown>;
@@ -41,7 +41,10 @@ const processGuard = require('../../../scripts/lib/processGuard.js') as {
 	guardThisProcess: () => boolean;
 	ancestorsToWatch: (ppid?: number) => number[];
 };
-const { findFreePort } = require('../../../scripts/lib/n8nInstance') as { findFreePort: () => Promise<number> };
+const { findFreePort, n8nEnv } = require('../../../scripts/lib/n8nInstance') as {
+	findFreePort: () => Promise<number>;
+	n8nEnv: (install: { nodeBinDir: string }, userFolder: string, overrides?: Record<string, string | undefined>) => NodeJS.ProcessEnv;
+};
 
 const GUARD = require.resolve('../../../scripts/lib/processGuard.js');
 const RUNTIME_SERVICE = require.resolve('../../../scripts/lib/runtimeService.js');
@@ -49,6 +52,22 @@ const RUNTIME_SERVICE = require.resolve('../../../scripts/lib/runtimeService.js'
 describe('run-local: the credential', () => {
 	it('is the one the templates refer to: "AI Company (local)" of the aiCompanyApi type', () => {
 		expect(runLocal.LOCAL_API_CREDENTIAL).toEqual({ id: 'aicCompanyApiLocal1', name: 'AI Company (local)', type: 'aiCompanyApi' });
+	});
+});
+
+describe('run-local: n8n\'s environment', () => {
+	const install = { nodeBinDir: '/opt/node24/bin' };
+	const saved = process.env.N8N_PAYLOAD_SIZE_MAX;
+	afterEach(() => {
+		if (saved === undefined) delete process.env.N8N_PAYLOAD_SIZE_MAX;
+		else process.env.N8N_PAYLOAD_SIZE_MAX = saved;
+	});
+
+	it('caps the request bodies n8n reads at 1 MiB (N8N_PAYLOAD_SIZE_MAX) unless the environment says otherwise', () => {
+		delete process.env.N8N_PAYLOAD_SIZE_MAX;
+		expect(n8nEnv(install, '/tmp/aic-home').N8N_PAYLOAD_SIZE_MAX).toBe('1');
+		process.env.N8N_PAYLOAD_SIZE_MAX = '4';
+		expect(n8nEnv(install, '/tmp/aic-home').N8N_PAYLOAD_SIZE_MAX).toBe('4');
 	});
 });
 
@@ -68,6 +87,7 @@ describe('run-local: the service settings', () => {
 			REDIS_URL: 'redis://127.0.0.1:6379',
 			OLLAMA_HOST: 'http://127.0.0.1:11434',
 			GIT_REMOTE_BASE: join(home, 'git'),
+			OUTBOUND_ALLOW: '127.0.0.1',
 		});
 		const again = runLocal.serviceSettings({}, home, state, 5678);
 		expect(again).toMatchObject({ token: first.token, tokenGenerated: false });
@@ -85,6 +105,13 @@ describe('run-local: the service settings', () => {
 		expect(settings).toMatchObject({ port: 8100, url: 'http://127.0.0.1:8100', token: 's3cret', tokenGenerated: false });
 		expect(settings.env).toMatchObject({ PORT: '8100', API_TOKEN: 's3cret', REDIS_URL: 'redis://cache:6380/2', OLLAMA_HOST: 'http://gpu:11434', GIT_REMOTE_BASE: '/srv/git' });
 		expect(state.serviceToken).toBe('kept');
+	});
+
+	it("open n8n's address to the service's callbacks (127.0.0.1, and N8N_HOST when set), keeping the operator's OUTBOUND_ALLOW", () => {
+		const state: RunLocalState = { templates: {}, serviceToken: 'kept' };
+		expect(runLocal.serviceSettings({}, home, state, 5678).env.OUTBOUND_ALLOW).toBe('127.0.0.1');
+		const settings = runLocal.serviceSettings({ N8N_HOST: 'n8n.lan', OUTBOUND_ALLOW: ' 10.0.0.0/8, *.hooks.example.com,127.0.0.1' }, home, state, 5678);
+		expect(settings.env.OUTBOUND_ALLOW).toBe('127.0.0.1,n8n.lan,10.0.0.0/8,*.hooks.example.com');
 	});
 
 	it('refuse a port that is not one, the editor\'s port, and an empty API_TOKEN, naming the variable', () => {
