@@ -33,6 +33,9 @@
  *   OLLAMA_HOST      the model server of the service (default http://127.0.0.1:11434)
  *   GIT_REMOTE_BASE  where the service publishes projects (default <AIC_HOME>/git: a bare
  *                    repository per project is created there)
+ *   OUTBOUND_ALLOW   where the service may send callbacks besides the public internet; n8n's
+ *                    address (127.0.0.1, and N8N_HOST when set) is always added, so Wait nodes'
+ *                    resume URLs and the AI Company Trigger keep working
  *   Every other variable of the service (MODEL_PLANNER, MODEL_DEVELOPER, MODEL_TESTER, KEY_PREFIX,
  *                    CONCURRENCY, GITHUB_TOKEN, ...; see README "The runtime service") is passed on
  *                    to it; it listens on 127.0.0.1 only.
@@ -56,7 +59,7 @@ const path = require('node:path');
 const n8n = require('./lib/n8nInstance');
 const { guardEnv, watchAncestors } = require('./lib/processGuard');
 const { redisPlan, startLocalRedis } = require('./lib/localRedis');
-const { startRuntime } = require('./lib/runtimeService');
+const { outboundAllowFor, startRuntime } = require('./lib/runtimeService');
 
 const REPO_ROOT = n8n.REPO_ROOT;
 const TEMPLATES_DIR = process.env.AIC_TEMPLATES_DIR ? path.resolve(process.env.AIC_TEMPLATES_DIR) : path.join(REPO_ROOT, 'workflows');
@@ -248,7 +251,7 @@ function portFrom(env, name, fallback) {
  * @property {string} url             the credential's Base URL
  * @property {string} token           the service's API_TOKEN and the credential's API Token
  * @property {boolean} tokenGenerated  a new token was put in the state (write it)
- * @property {{ PORT: string, HOST: string, API_TOKEN: string, REDIS_URL: string, OLLAMA_HOST: string, GIT_REMOTE_BASE: string }} env
+ * @property {{ PORT: string, HOST: string, API_TOKEN: string, REDIS_URL: string, OLLAMA_HOST: string, GIT_REMOTE_BASE: string, OUTBOUND_ALLOW: string }} env
  */
 
 /**
@@ -286,6 +289,7 @@ function serviceSettings(env, home, state, n8nPort) {
 			REDIS_URL: env.REDIS_URL || SERVICE_DEFAULTS.REDIS_URL,
 			OLLAMA_HOST: env.OLLAMA_HOST || SERVICE_DEFAULTS.OLLAMA_HOST,
 			GIT_REMOTE_BASE: env.GIT_REMOTE_BASE || path.join(home, 'git'),
+			OUTBOUND_ALLOW: outboundAllowFor(env),
 		},
 	};
 }

@@ -108,6 +108,19 @@ async function startRuntime(options) {
 	}
 }
 
+/**
+ * OUTBOUND_ALLOW for the service beside start:local's n8n, which the service refuses to call by
+ * default (loopback): n8n listens and builds its URLs (Wait nodes' resume URLs, the AI Company
+ * Trigger's webhook) on 127.0.0.1, or on N8N_HOST when that is set; the operator's own
+ * OUTBOUND_ALLOW entries are kept.
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {string}
+ */
+function outboundAllowFor(env) {
+	const entries = ['127.0.0.1', env.N8N_HOST?.trim(), ...(env.OUTBOUND_ALLOW ?? '').split(',').map((entry) => entry.trim())];
+	return [...new Set(entries.filter(Boolean))].join(',');
+}
+
 /** @param {string} target @returns {Promise<{ statusCode: number, body: any } | undefined>} */
 async function getHealth(target) {
 	try {
@@ -125,4 +138,4 @@ async function getHealth(target) {
 	}
 }
 
-module.exports = { RUNTIME_BIN, startRuntime };
+module.exports = { RUNTIME_BIN, outboundAllowFor, startRuntime };

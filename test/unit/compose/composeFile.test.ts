@@ -4,6 +4,7 @@ import { isAbsolute, join, normalize } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 
 import { ENVIRONMENT } from '../../../runtime/config/environment';
+import { isAllowedName, parseOutboundAllow } from '../../../runtime/net/outboundPolicy';
 import {
 	argv,
 	buildOf,
@@ -169,6 +170,17 @@ describe('docker-compose.yml', () => {
 		const { PAYLOAD_SIZE_MAX_MIB } = require('../../../scripts/lib/n8nInstance') as { PAYLOAD_SIZE_MAX_MIB: string };
 		expect(environmentOf(compose.services.n8n).N8N_PAYLOAD_SIZE_MAX).toBe('1');
 		expect(PAYLOAD_SIZE_MAX_MIB).toBe('1');
+	});
+
+	test("the runtime services may call n8n (OUTBOUND_ALLOW names this file's n8n service, by default and in .env.example): its resume URLs and the Trigger's webhook are on a private address", () => {
+		expect(compose.services.n8n).toBeDefined();
+		for (const env of [exampleEnv, { API_TOKEN: exampleEnv.API_TOKEN }]) {
+			const interpolated = parseCompose(interpolate(text, env));
+			for (const name of ['runtime', 'worker']) {
+				const allow = parseOutboundAllow(environmentOf(interpolated.services[name]).OUTBOUND_ALLOW ?? '');
+				expect(isAllowedName('n8n', allow)).toBe(true);
+			}
+		}
 	});
 
 	test('Redis keeps an append-only file on a volume', () => {
