@@ -1,5 +1,6 @@
 // The outbound policy's address classification: which targets a request from the service may reach
 // by default, in every spelling of an address, and what OUTBOUND_ALLOW opens.
+import { environmentHelp, loadConfig } from '../../../runtime/config/environment';
 import { InvalidInputError } from '../../../runtime/errors';
 import { describeFailure } from '../../../runtime/failures';
 import {
@@ -154,5 +155,15 @@ describe('checkOutboundUrl: a target refused when it is registered', () => {
 			expect(() => checkOutboundUrl(url, 'url', allow)).not.toThrow();
 		}
 		expect(() => checkOutboundUrl('http://[::1]/', 'url', allow)).toThrow(/loopback/);
+	});
+});
+
+describe('the service reads OUTBOUND_ALLOW', () => {
+	it('from the environment, lists it in --help, and stops at start on a bad entry, naming the variable', () => {
+		const config = loadConfig({ OUTBOUND_ALLOW: 'n8n,10.0.0.0/8' });
+		expect(config.outboundAllow?.entries).toEqual(['n8n', '10.0.0.0/8']);
+		expect(loadConfig({}).outboundAllow).toBeUndefined();
+		expect(environmentHelp()).toMatch(/^ {2}OUTBOUND_ALLOW +.*CIDRs.*host names.* \[\(unset\)\]$/m);
+		expect(() => loadConfig({ OUTBOUND_ALLOW: 'n8n,10.0.0.0/40' })).toThrow(/^OUTBOUND_ALLOW: "10\.0\.0\.0\/40" is not a CIDR/);
 	});
 });
