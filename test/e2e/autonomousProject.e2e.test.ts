@@ -16,6 +16,7 @@ import { closedPort } from '../support/ports';
 import { eventually } from '../support/eventually';
 import { playCompany } from '../support/scriptedCompany';
 import type { RuntimeProcess } from '../support/runtimeProcess';
+import * as n8n from '../../scripts/lib/n8nInstance';
 import { companyApiCredential, credentialOf, readWorkflow, REPO_ROOT, startN8nWithWorkflows, type Workflow } from './support/n8nWithWorkflows';
 
 const API_TOKEN = 'e2e-autonomous-token';
@@ -38,6 +39,8 @@ function templateWithSettings(settings: Record<string, unknown>): Workflow {
 
 const template = templateWithSettings({ gitRemoteBase: harness.gitBase });
 const statusTemplate = readWorkflow(path.join(REPO_ROOT, 'workflows', 'project-status.json'));
+/** A template whose webhook takes the JSON n8n parses (Webhook v2), for n8n's own cap on bodies. */
+const planTemplate = readWorkflow(path.join(REPO_ROOT, 'workflows', 'plan-project.json'));
 
 beforeAll(async () => {
 	await harness.setUp();
@@ -48,8 +51,8 @@ beforeAll(async () => {
 
 const e2e = startN8nWithWorkflows({
 	label: 'autonomous',
-	workflows: [template, statusTemplate],
-	webhookPaths: ['new-project'],
+	workflows: [template, statusTemplate, planTemplate],
+	webhookPaths: ['new-project', 'plan-project'],
 	expectNodes: ['projectState'],
 	credentials: () => {
 		const smtp = credentialOf(template, 'Email the client', 'smtp');
@@ -78,10 +81,26 @@ async function delivered(projectId: string): Promise<{ project: Record<string, a
 }
 
 const intake = (body: unknown, contentType = 'application/json') =>
-	fetch(`${e2e.url}/webhook/new-project`, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) }).then(async (res) => ({
+	fetch(`${e2e.url}/webhook/new-project`, {
+		method: 'POST',
+		headers: { 'content-type': contentType },
+		body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+	}).then(async (res) => ({
 		status: res.status,
 		body: (await res.json().catch(() => ({}))) as Record<string, any>,
 	}));
+
+/** The stored runs of a workflow, newest first, each with the size of its recorded data. */
+async function recordedRuns(workflowId: string): Promise<Array<{ id: string; status: string; dataChars: number }>> {
+	const session = await e2e.session();
+	const list = await session.get(`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=100`);
+	const runs = [];
+	for (const { id } of list.results as Array<{ id: string }>) {
+		const full = await session.get(`/executions/${id}`);
+		runs.push({ id: String(id), status: full.status as string, dataChars: JSON.stringify(full.data).length });
+	}
+	return runs;
+}
 
 test('a client request becomes a delivered project whose repository passes its tests; the fix loop repaired the buggy task', async () => {
 	await e2e.withN8nLog(async () => {
@@ -152,7 +171,7 @@ test.each([
 		{ field: 'requirements', message: 'must be text, not number' },
 		{ field: 'clientEmail', message: 'is not an email address' },
 	]],
-	['1 MB of text', { requirements: 'x'.repeat(1024 * 1024) }, [{ field: 'requirements', message: 'is 1048576 characters; at most 20000' }]],
+	['100 kB of text', { requirements: 'x'.repeat(100_000) }, [{ field: 'requirements', message: 'is 100000 characters; at most 20000' }]],
 ])('a bad request (%s) gets 400 with every problem by field, and nothing is created', async (_name, body, fields) => {
 	await e2e.withN8nLog(async () => {
 		const before = await projectCount();
@@ -163,12 +182,50 @@ test.each([
 	});
 }, 60_000);
 
-test('a body that is not JSON gets 400 naming the body, and nothing is created', async () => {
+const sendJsonObject = 'send a JSON object, e.g. { "requirements": "..." }';
+test.each([
+	['malformed JSON', '{"requirements": "a shop",', 'application/json', expect.stringMatching(/^is not valid JSON \(.+\); send a JSON object/)],
+	['text that is not JSON', 'build me a shop', 'text/plain', expect.stringMatching(/^is not valid JSON \(.+\); send a JSON object/)],
+	['no body', '', 'application/json', `is empty; ${sendJsonObject}`],
+	['a JSON list', '[{"requirements": "a shop"}]', 'application/json', 'must be a JSON object, e.g. { "requirements": "..." }'],
+	['bytes that are not UTF-8', Buffer.from([...Buffer.from('{"requirements": "caf'), 0xe9, ...Buffer.from('"}')]), 'application/json', 'is not valid UTF-8'],
+])('a body that is not a JSON object (%s) gets the template\'s 400 naming the body, not n8n\'s 422, and nothing is created', async (_name, body, contentType, message) => {
 	await e2e.withN8nLog(async () => {
 		const before = await projectCount();
-		const answer = await intake('build me a shop', 'text/plain');
-		expect(answer.status).toBe(400);
-		expect(answer.body.fields).toEqual([{ field: 'body', message: 'must be a JSON object, e.g. { "requirements": "..." }' }]);
+		const answer = await intake(body, contentType);
+		expect(answer).toEqual({ status: 400, body: { error: 'invalid_request', message: expect.stringMatching(/^The request has problems: body /), fields: [{ field: 'body', message }] } });
 		expect(await projectCount()).toBe(before);
+	});
+}, 60_000);
+
+test('a 5 MB intake gets the template\'s 413 unread: nothing is created and its run records none of it', async () => {
+	await e2e.withN8nLog(async () => {
+		const before = await projectCount();
+		const body = JSON.stringify({ requirements: 'x'.repeat(5 * 1024 * 1024) });
+		const answer = await intake(body);
+		expect(answer).toEqual({
+			status: 413,
+			body: { error: 'too_large', message: `The request has problems: body is ${body.length} bytes; at most 1048576`, fields: [{ field: 'body', message: `is ${body.length} bytes; at most 1048576` }] },
+		});
+		expect(await projectCount()).toBe(before);
+		const [latest] = await recordedRuns(template.id);
+		expect(latest.status).toBe('success');
+		expect(latest.dataChars).toBeLessThan(100_000);
+	});
+}, 60_000);
+
+test('n8n refuses a JSON body above N8N_PAYLOAD_SIZE_MAX (1 MiB, as start:local and compose set it) before any workflow runs', async () => {
+	await e2e.withN8nLog(async () => {
+		const runsBefore = (await recordedRuns(planTemplate.id)).length;
+		const res = await fetch(`${e2e.url}/webhook/plan-project`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ requirements: 'x'.repeat(1024 * 1024) }),
+		});
+		// n8n 2.41.1 answers its PayloadTooLargeError with 500, not 413.
+		expect({ status: res.status, body: await res.json() }).toEqual({ status: 500, body: { code: 0, message: 'There was a problem executing the workflow' } });
+		expect(e2e.instance.logs()).toMatch(/PayloadTooLargeError: request entity too large/);
+		await n8n.sleep(1000);
+		expect(await recordedRuns(planTemplate.id)).toHaveLength(runsBefore);
 	});
 }, 60_000);

@@ -216,3 +216,39 @@ describe('develop-project.json: the step-by-step company', () => {
 		expect(next('Publish')).toEqual(['Get project']);
 	});
 });
+
+describe('autonomous-project.json: the intake reads its own body', () => {
+	const workflow = templates.find((t) => t.file === 'autonomous-project.json')!.workflow as { nodes: TemplateNode[] };
+	const node = (name: string) => workflow.nodes.find((n) => n.name === name)!;
+
+	/** The Validate request Code node's output for one request body (as the Webhook keeps it: a file, or none when empty). */
+	async function validate(raw: Buffer | undefined): Promise<Record<string, any>> {
+		const jsCode = node('Validate request').parameters.jsCode as string;
+		const item = { json: { headers: {}, params: {}, query: {}, body: {} }, binary: raw && raw.length > 0 ? { data: { bytes: raw.length, mimeType: 'application/json' } } : undefined };
+		const run = new Function('$input', `return (async () => {\n${jsCode}\n}).call(this);`) as (this: unknown, input: unknown) => Promise<Array<{ json: Record<string, any> }>>;
+		const helpers = { getBinaryDataBuffer: async () => raw };
+		const [out] = await run.call({ helpers }, { all: () => [item] });
+		return out.json;
+	}
+
+	it('keeps the body as it came (Webhook 1 with Binary Data), since n8n 2.41.1 answers malformed JSON to a Webhook 2 with its own 422', () => {
+		expect(node('New project')).toMatchObject({ type: 'n8n-nodes-base.webhook', typeVersion: 1, parameters: { httpMethod: 'POST', responseMode: 'responseNode', options: { binaryData: true } } });
+		expect(node('Reject').parameters.options).toEqual({ responseCode: '={{ $json.status }}' });
+	});
+
+	it('parses a good body into body, as the nodes after it read it', async () => {
+		expect(await validate(Buffer.from('{"requirements":"a shop","key":"k1"}'))).toMatchObject({ valid: true, errors: [], body: { requirements: 'a shop', key: 'k1' } });
+	});
+
+	it('answers malformed JSON, an empty body and bytes that are not UTF-8 with 400 naming the body', async () => {
+		expect(await validate(Buffer.from('{"requirements":'))).toMatchObject({ valid: false, status: 400, body: {}, errors: [{ field: 'body', message: expect.stringMatching(/^is not valid JSON \(.+\); send a JSON object/) }] });
+		expect(await validate(undefined)).toMatchObject({ valid: false, status: 400, errors: [{ field: 'body', message: expect.stringMatching(/^is empty/) }] });
+		expect(await validate(Buffer.from([0x7b, 0xff, 0x7d]))).toMatchObject({ valid: false, status: 400, errors: [{ field: 'body', message: 'is not valid UTF-8' }] });
+	});
+
+	it('refuses a body above 1 MiB with 413 without reading it', async () => {
+		const raw = Buffer.alloc(1048577, 0x20);
+		const out = await validate(raw);
+		expect(out).toMatchObject({ valid: false, status: 413, body: {}, errors: [{ field: 'body', message: 'is 1048577 bytes; at most 1048576' }] });
+	});
+});
