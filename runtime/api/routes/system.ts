@@ -37,11 +37,11 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 	};
 	// Open to anyone who reaches the port: whether each part is up, no address and no error text (which names addresses).
 	const openHealth = async (request: FastifyRequest, reply: FastifyReply) => {
-		const { redis: redisCheck, ollama: ollamaCheck, ...body } = await health(request, reply);
+		const body = await health(request, reply);
 		return {
 			...body,
-			redis: redisCheck.ok ? { ok: true, queue: redisCheck.queue } : { ok: false },
-			ollama: ollamaCheck.ok ? { ok: true, version: ollamaCheck.version, models: ollamaCheck.models } : { ok: false },
+			redis: body.redis.ok ? { ok: true, queue: body.redis.queue } : { ok: false },
+			ollama: body.ollama.ok ? { ok: true, version: body.ollama.version, models: body.ollama.models } : { ok: false },
 		};
 	};
 	app.get('/health', { schema: { summary: 'Redis and Ollama reachability, queue depth (503 when Redis is down); needs no token, shows no address', tags: ['system'] } }, openHealth);
