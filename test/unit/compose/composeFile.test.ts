@@ -179,6 +179,8 @@ describe('docker-compose.yml', () => {
 			for (const name of ['runtime', 'worker']) {
 				const allow = parseOutboundAllow(environmentOf(interpolated.services[name]).OUTBOUND_ALLOW ?? '');
 				expect(isAllowedName('n8n', allow)).toBe(true);
+				// n8n builds those URLs on WEBHOOK_URL: a host the runtime containers reach and may call.
+				expect(isAllowedName(new URL(environmentOf(interpolated.services.n8n).WEBHOOK_URL).hostname, allow)).toBe(true);
 			}
 		}
 	});
