@@ -1,7 +1,7 @@
 import { AGENT_DEFAULTS } from '../agents/defaults';
 import { InvalidInputError } from '../errors';
 import { parseOutboundAllow, type OutboundAllow } from '../net/outboundPolicy';
-import { checkRemoteBase } from './projectSettings';
+import { checkRemoteBase } from './remoteBase';
 
 /** How the service is set up; every field comes from one environment variable (see ENVIRONMENT). */
 export interface ServiceConfig {

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors';
 import type { RunSettings } from '../contracts/service';
 import type { PublishTarget } from '../pipeline/publishProject';
-import { parseRemote, remoteRefusal, RemoteProblem } from '../workspace/remotes';
+import { remoteRefusal } from '../workspace/remotes';
 import type { ServiceConfig } from './environment';
 
 /** What a job runs with: the project's own settings where it has them, the service's otherwise. */
@@ -51,22 +51,6 @@ function publishTargetOf(config: ServiceConfig, projectId: string, settings: Run
 		};
 	}
 	return null;
-}
-
-/**
- * The shape of a remote base (the operator's own too, GIT_REMOTE_BASE and GIT_REMOTE_ALLOW): it ends
- * up as git's push target, so only http(s), ssh, file:/// URLs or an absolute path, never something
- * git or ssh could read as an option (`-…`, `ssh://-oProxyCommand=…`) or a helper transport
- * (`ext::…`), no `..` segment, and no credentials (they would be logged and stored).
- */
-export function checkRemoteBase(value: string, field: string): string {
-	try {
-		parseRemote(value);
-	} catch (error) {
-		if (error instanceof RemoteProblem) throw new InvalidInputError(field, error.problem);
-		throw error;
-	}
-	return value.replace(/\/+$/, '');
 }
 
 /** Where a request's settings.gitRemoteBase may point: GIT_REMOTE_BASE and GIT_REMOTE_ALLOW's bases, or under them. */

@@ -4,3 +4,36 @@
  * run out of stack.
  */
 export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Size limits on what the store accepts (and, through them, what a workspace writes at once). They keep one project small enough to rewrite on every
+ * change (each update sends the whole project to Redis) and stop a runaway agent from filling Redis.
+ */
+export interface StoreLimits {
+	maxTitleLength: number;
+	maxRequirementsLength: number;
+	/** Per produced file, in UTF-8 bytes. */
+	maxFileBytes: number;
+	/** The test report of one task result, as JSON, in bytes. */
+	maxTestReportBytes: number;
+	maxErrorLength: number;
+	maxReasonLength: number;
+	/** The data of one event added with addEvent, as JSON, in bytes. */
+	maxEventDataBytes: number;
+	/** The whole project as stored, in UTF-8 bytes. */
+	maxProjectBytes: number;
+}
+
+export const DEFAULT_STORE_LIMITS: Readonly<StoreLimits> = Object.freeze({
+	maxTitleLength: 200,
+	maxRequirementsLength: 100_000,
+	maxFileBytes: 1024 * 1024,
+	maxTestReportBytes: 1024 * 1024,
+	maxErrorLength: 20_000,
+	maxReasonLength: 2_000,
+	maxEventDataBytes: 64 * 1024,
+	maxProjectBytes: 8 * 1024 * 1024,
+});
+
+/** Longest file path (in characters) a task's file may have, in the store and in a workspace. */
+export const MAX_FILE_PATH_LENGTH = 1024;

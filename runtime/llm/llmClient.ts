@@ -7,7 +7,7 @@ import { parseJsonReply } from './jsonReply';
 import { DEFAULT_MAX_REPLY_BYTES, listModels, normalizeBaseUrl, streamChat, toLlmError, type ChatReply, type OllamaConnection } from './ollamaTransport';
 import type { CallLimiter } from './callLimiter';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
-import { schemaProblems } from './schemaValidator';
+import { schemaProblems } from '../contracts/schemaValidator';
 
 export interface LlmSettings {
 	connection: OllamaConnection;

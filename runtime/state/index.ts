@@ -2,7 +2,7 @@
 export * from './connection';
 export * from './errors';
 export { DEFAULT_KEY_PREFIX, StoreKeys } from './keys';
-export { DEFAULT_STORE_LIMITS, type StoreLimits } from './limits';
+export { DEFAULT_STORE_LIMITS, type StoreLimits } from '../contracts/limits';
 export { canMoveProject, canMoveTask, isActiveStatus, nextProjectStatuses, TERMINAL_STATUSES, WORKING_STATUSES } from './lifecycle';
 export * from './projectStore';
 export * from './projectRuns';

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { projectIntakeSchema, type Project, type ProjectClient, type ProjectIntake } from '../contracts/project';
 import { emptyUsage } from '../contracts/usage';
 import { InvalidInputError } from '../errors';
-import { schemaProblems } from '../llm/schemaValidator';
-import type { StoreLimits } from './limits';
+import { schemaProblems } from '../contracts/schemaValidator';
+import type { StoreLimits } from '../contracts/limits';
 import { checkLength } from './validation';
 
 // Line feed, carriage return, vertical tab, form feed, next line, line and paragraph separators.

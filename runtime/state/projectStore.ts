@@ -20,7 +20,7 @@ import { fromStreamEntry, toStreamFields, type EventEntry } from './eventLog';
 import { indexChanges, indexesOf, indexScore } from './indexes';
 import { checkIntake, intakeIdempotencyKey, newProject } from './intake';
 import { DEFAULT_KEY_PREFIX, StoreKeys } from './keys';
-import { DEFAULT_STORE_LIMITS, type StoreLimits } from './limits';
+import { DEFAULT_STORE_LIMITS, type StoreLimits } from '../contracts/limits';
 import { APPEND_EVENT, COMMIT_CHANGE, CREATE_PROJECT, DELETE_PROJECT } from './luaScripts';
 import { runScript } from './runScript';
 import * as check from './validation';

@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH, type StoreLimits } from '../contracts/limits';
+import { filePathProblem } from '../contracts/paths';
 import { planSchema, type Plan } from '../contracts/plan';
 import {
 	PROJECT_STATUSES,
@@ -13,13 +15,10 @@ import {
 	type TaskResult,
 	type TaskWork,
 } from '../contracts/project';
+import { schemaProblems } from '../contracts/schemaValidator';
 import type { LlmUsage } from '../contracts/usage';
 import { InvalidInputError } from '../errors';
-import { schemaProblems } from '../llm/schemaValidator';
 import { taskGraphProblems } from '../planning/taskGraph';
-import { checkFilePath } from '../workspace/paths';
-import type { StoreLimits } from './limits';
-import { MAX_JSON_DEPTH } from '../contracts/limits';
 
 // Every check here runs before the store reads or writes anything, so a refused call changes nothing.
 
@@ -137,7 +136,8 @@ function checkFileList(field: string, files: ProducedFile[] | undefined, limits:
 	(files ?? []).forEach((file, i) => {
 		const at = `${field}[${i}]`;
 		// The same rules as for writing files: what the store accepts can always be materialised.
-		checkFilePath(file.path, `${at}.path`);
+		const pathProblem = filePathProblem(file.path);
+		if (pathProblem) throw new InvalidInputError(`${at}.path`, pathProblem);
 		if (seen.has(file.path)) throw new InvalidInputError(`${at}.path`, `"${file.path}" appears twice in this list`);
 		seen.add(file.path);
 		checkBytes(`${at}.content`, file.content, limits.maxFileBytes);
@@ -259,4 +259,3 @@ function checkWholeNumber(field: string, value: unknown, min: number, max: numbe
 	}
 }
 
-// Files are written into a workspace later: a path must stay inside it on every platform.

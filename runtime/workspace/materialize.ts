@@ -1,8 +1,9 @@
 import { constants, type Stats } from 'node:fs';
 import { chmod, lstat, mkdir, realpath, unlink, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
+import { isGitDirName } from '../contracts/paths';
 import { InvalidInputError } from '../errors';
-import { checkFiles, isGitDirName, type CheckFilesOptions } from './paths';
+import { checkFiles, type CheckFilesOptions } from './paths';
 
 // Always a new file: O_EXCL fails on anything already there, a symlink (even a dangling one)
 // included, and O_NOFOLLOW says so again for systems where O_EXCL alone would not.

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { testReportSchema } from '../../../runtime/contracts/testReport';
-import { schemaProblems } from '../../../runtime/llm/schemaValidator';
+import { schemaProblems } from '../../../runtime/contracts/schemaValidator';
 import { pythonFor, runTests, type RunTestsOptions } from '../../../runtime/sandbox/runners';
 import { forAnyCommand, removeWorkspaces, SANDBOXES, workspaceWith } from './support';
 

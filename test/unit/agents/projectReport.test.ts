@@ -6,7 +6,7 @@ import { projectReportSchema, REPORT_LIMITS, type ProjectReport } from '../../..
 import { emptyUsage } from '../../../runtime/contracts/usage';
 import { InvalidInputError } from '../../../runtime/errors';
 import type { LlmClient, StructuredRequest } from '../../../runtime/llm/llmClient';
-import { schemaProblems } from '../../../runtime/llm/schemaValidator';
+import { schemaProblems } from '../../../runtime/contracts/schemaValidator';
 
 const valid: ProjectReport = {
 	summary: 'The shop is half built: the catalogue works, checkout is next.',

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { ProjectIntake } from '../../../runtime/contracts/project';
 import { InvalidInputError } from '../../../runtime/errors';
 import { checkIntake } from '../../../runtime/state/intake';
-import { DEFAULT_STORE_LIMITS } from '../../../runtime/state/limits';
+import { DEFAULT_STORE_LIMITS } from '../../../runtime/contracts/limits';
 import { ProjectStore } from '../../../runtime/state/projectStore';
 
 // The store's intake is where the API and the Project State node's titles come from; the planner

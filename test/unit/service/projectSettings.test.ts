@@ -1,5 +1,6 @@
 import { loadConfig, type ServiceConfig } from '../../../runtime/config/environment';
-import { checkRemoteBase, checkRunSettings, effectiveSettings } from '../../../runtime/config/projectSettings';
+import { checkRunSettings, effectiveSettings } from '../../../runtime/config/projectSettings';
+import { checkRemoteBase } from '../../../runtime/config/remoteBase';
 import { InvalidInputError } from '../../../runtime/errors';
 
 function config(overrides: Partial<ServiceConfig> = {}): ServiceConfig {

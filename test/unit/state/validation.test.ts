@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../../runtime/errors';
-import { DEFAULT_STORE_LIMITS } from '../../../runtime/state/limits';
+import { DEFAULT_STORE_LIMITS } from '../../../runtime/contracts/limits';
 import {
 	checkBytes,
 	checkEventsQuery,

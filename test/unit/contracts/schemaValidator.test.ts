@@ -1,5 +1,5 @@
 import { planSchema } from '../../../runtime/contracts/plan';
-import { schemaProblems } from '../../../runtime/llm/schemaValidator';
+import { schemaProblems } from '../../../runtime/contracts/schemaValidator';
 
 const personSchema = {
 	type: 'object',
