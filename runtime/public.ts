@@ -1,6 +1,7 @@
 // The runtime package's own face (its `main`): what a program that embeds the service needs, by area.
-// runtime/index.ts is the n8n nodes' internal view, until they become clients of the service.
-export { startService, type RunningService, type ServiceRole } from './service/startService';
+// The n8n nodes import none of it: they are clients of the service's HTTP API, and share only the
+// types of runtime/contracts (erased at build) and runtime/planning/taskGraph.js.
+export { startService, type RunningService, type ServiceRole } from './bin/startService';
 export { environmentHelp, loadConfig, type ServiceConfig } from './config/environment';
 export { describeFailure, type Failure } from './failures';
 export { ConflictError, InvalidInputError } from './errors';

@@ -32,7 +32,14 @@ export type JobName = (typeof JOB_NAMES)[number];
 
 export interface ProjectJobData {
 	projectId: string;
-	/** Where the job's result is POSTed when it ends (step jobs). */
+}
+
+/**
+ * What a step request carries besides its job's data: the API keeps the URL beside the job (the queue's
+ * callback, runtime/driver/queueStep.ts) and POSTs the job's result there when it ends; the job itself
+ * never sees it.
+ */
+export interface StepCallback {
 	callbackUrl?: string;
 }
 
@@ -196,13 +203,15 @@ const stepBodyProperties = {
 } as const;
 
 /** POST /api/projects/:id/plan (the job's data without projectId, plus callbackUrl). */
-export type PlanBody = Omit<PlanJobData, 'projectId'>;
+export type PlanBody = Omit<PlanJobData, 'projectId'> & StepCallback;
 /** POST /api/projects/:id/tasks/:taskId/develop */
-export type DevelopBody = Omit<DevelopJobData, 'projectId' | 'taskId'>;
+export type DevelopBody = Omit<DevelopJobData, 'projectId' | 'taskId'> & StepCallback;
 /** POST /api/projects/:id/tasks/:taskId/test */
-export type TestBody = Omit<TestJobData, 'projectId' | 'taskId'>;
+export type TestBody = Omit<TestJobData, 'projectId' | 'taskId'> & StepCallback;
 /** POST /api/projects/:id/report */
-export type ReportBody = Omit<ReportJobData, 'projectId'>;
+export type ReportBody = Omit<ReportJobData, 'projectId'> & StepCallback;
+/** POST /api/projects/:id/publish */
+export type PublishBody = Omit<PublishJobData, 'projectId'> & StepCallback;
 
 export const planBodySchema = {
 	type: 'object',

@@ -8,15 +8,15 @@ import {
 	testBodySchema,
 	type DevelopBody,
 	type PlanBody,
+	type PublishBody,
 	type ReportBody,
 	type TestBody,
 } from '../../contracts/service';
+import { queueStep, type StepJobName } from '../../driver/queueStep';
 import { checkOutboundUrl } from '../../net/outboundPolicy';
 import { planTaskOf } from '../../pipeline/projectFiles';
 import { checkPromptTemplate } from '../../prompts/renderPrompt';
 import { jobIds } from '../../queue/jobIds';
-import { sendStepCallbacks } from '../../worker/stepCallbacks';
-import { Job } from 'bullmq';
 import type { Services } from '../../service/services';
 
 const projectParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
@@ -32,11 +32,6 @@ const accepted = {
 	},
 } as const;
 
-interface PublishBody {
-	callbackUrl?: string;
-	branch?: string;
-}
-
 /** A custom prompt that does not compile is refused now, not when the job runs. */
 function checked<T extends { promptTemplate?: string }>(body: T | null): T | Record<string, never> {
 	if (body?.promptTemplate !== undefined) checkPromptTemplate(body.promptTemplate, 'promptTemplate');
@@ -49,18 +44,12 @@ function checked<T extends { promptTemplate?: string }>(body: T | null): T | Rec
  * task and attempt, so a request sent twice answers with the job already there.
  */
 export function stepRoutes(app: FastifyInstance, services: Services): void {
-	const { store, runs, queue } = services;
-	const enqueue = async (name: 'plan' | 'develop' | 'test' | 'publish' | 'report', jobId: string, data: Record<string, unknown>) => {
+	const { store, runs } = services;
+	const enqueue = async (name: StepJobName, jobId: string, data: Record<string, unknown>) => {
 		const { callbackUrl, ...jobData } = data;
 		if (typeof callbackUrl === 'string') checkOutboundUrl(callbackUrl, 'callbackUrl', services.config.outboundAllow);
-		if (typeof callbackUrl === 'string') await queue.addCallback(jobId, callbackUrl);
-		const job = await queue.add(name, jobData, { jobId });
-		const state = await job.getState();
-		// Asked again after the job ended (a re-run workflow): this caller's callback goes out now.
-		if (typeof callbackUrl === 'string' && (state === 'completed' || state === 'failed')) {
-			await sendStepCallbacks(services, (await Job.fromId(queue.queue, jobId)) ?? job, state);
-		}
-		return { jobId: job.id!, name, state, projectId: jobData.projectId as string, ...(jobData.taskId ? { taskId: jobData.taskId as string } : {}) };
+		const queued = await queueStep(services, name, jobId, jobData, typeof callbackUrl === 'string' ? callbackUrl : undefined);
+		return { jobId: queued.jobId, name, state: queued.state, projectId: jobData.projectId as string, ...(jobData.taskId ? { taskId: jobData.taskId as string } : {}) };
 	};
 
 	app.post<{ Params: { id: string }; Body: PlanBody | null }>(
