@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { environmentHelp, loadConfig } from '../config/environment';
 import { InvalidInputError } from '../errors';
-import { startService, type ServiceRole } from '../service/startService';
+import { startService, type ServiceRole } from './startService';
 
 const USAGE = `Usage: ai-company-worker [--role api|worker|all]
 

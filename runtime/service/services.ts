@@ -1,19 +1,16 @@
-import { availableParallelism } from 'node:os';
-import { Redis } from 'ioredis';
-import pino, { type Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 
 import type { ServiceConfig } from '../config/environment';
-import { CallLimiter } from '../llm/callLimiter';
-import { JobQueue } from '../queue/jobQueue';
-import { connectRedis } from '../state/connection';
-import { StoreKeys } from '../state/keys';
-import { ProjectRuns } from '../state/projectRuns';
-import { ProjectStore } from '../state/projectStore';
-import { WebhookSubscriptions } from '../webhooks/subscriptions';
-import { ProjectStops } from '../worker/projectStops';
-import { ServiceMetrics } from './metrics';
+import type { CallLimiter } from '../llm/callLimiter';
+import type { JobQueue } from '../queue/jobQueue';
+import type { ProjectStops } from '../queue/projectStops';
+import type { ProjectRuns } from '../state/projectRuns';
+import type { ProjectStore } from '../state/projectStore';
+import type { WebhookSubscriptions } from '../webhooks/subscriptions';
+import type { ServiceMetrics } from './metrics';
 
-/** Everything a route or a job processor needs, made once per process. */
+/** Everything a route or a job processor needs, made once per process (by `createServices` in bin/). */
 export interface Services {
 	config: ServiceConfig;
 	redis: Redis;
@@ -29,41 +26,4 @@ export interface Services {
 	metrics: ServiceMetrics;
 	logger: Logger;
 	close(): Promise<void>;
-}
-
-export async function createServices(config: ServiceConfig, logger: Logger = createLogger(config)): Promise<Services> {
-	const redis = await connectRedis(config.redisUrl, redisOptions);
-	const store = new ProjectStore(redis, { prefix: config.keyPrefix, source: 'service' });
-	const queue = new JobQueue(redis, config);
-	const keys = new StoreKeys(config.keyPrefix);
-	const projectStops = new ProjectStops(redis, keys);
-	return {
-		config,
-		redis,
-		store,
-		runs: new ProjectRuns(redis, keys),
-		queue,
-		webhooks: new WebhookSubscriptions(redis, config.keyPrefix, config.outboundAllow),
-		limiter: new CallLimiter(config.ollamaNumParallel),
-		testSlots: new CallLimiter(config.sandboxParallel || availableParallelism()),
-		projectStops,
-		metrics: new ServiceMetrics(),
-		logger,
-		async close() {
-			projectStops.close();
-			await queue.close().catch(() => undefined);
-			await redis.quit().catch(() => redis.disconnect());
-		},
-	};
-}
-
-/**
- * RESP2, as BullMQ's scripts expect their replies shaped; no per-command retry limit, so commands
- * wait through a Redis restart instead of failing the job they belong to.
- */
-export const redisOptions = { protocol: 2, maxRetriesPerRequest: null } as const;
-
-export function createLogger(config: Pick<ServiceConfig, 'logLevel'>): Logger {
-	// Secrets never reach a log line, even when an error object carries them.
-	return pino({ level: config.logLevel, redact: ['apiToken', 'githubToken', 'token', 'authorization', '*.authorization', 'headers.authorization'] });
 }

@@ -2,8 +2,10 @@ import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 
 import type { JobName, ProjectJobData } from '../contracts/service';
 import type { LlmUsage } from '../contracts/usage';
+import { continueProject, runEnded } from '../driver/continueProject';
 import { describeFailure, type Failure } from '../failures';
 import { withPhaseTimes, type PhaseTimes } from '../phaseTimes';
+import { ProjectStoppedError, type ProjectStop } from '../queue/projectStops';
 import type { Services } from '../service/services';
 import { jobContext, type JobContext } from './jobContext';
 import { advanceJob } from './jobs/advanceJob';
@@ -14,8 +16,6 @@ import { publishJob } from './jobs/publishJob';
 import { reportJob } from './jobs/reportJob';
 import { taskJob } from './jobs/taskJob';
 import { testJob } from './jobs/testJob';
-import { continueProject, runEnded } from './continueProject';
-import { ProjectStoppedError, type ProjectStop } from './projectStops';
 
 const HANDLERS: Record<JobName, (context: JobContext) => Promise<Record<string, unknown>>> = {
 	plan: planJob,

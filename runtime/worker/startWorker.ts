@@ -1,9 +1,9 @@
 import { Worker, type Job } from 'bullmq';
 
+import { sendStepCallbacks } from '../driver/stepCallbacks';
 import { QUEUE_NAME, queuePrefix } from '../queue/jobQueue';
 import type { Services } from '../service/services';
 import { processJob, type InFlight } from './processJob';
-import { sendStepCallbacks } from './stepCallbacks';
 
 export interface RunningWorker {
 	worker: Worker;

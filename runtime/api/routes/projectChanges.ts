@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 
 import { eventBodySchema, statusBodySchema, type EventBody, type StatusBody } from '../../contracts/service';
+import { continueProject, runEnded } from '../../driver/continueProject';
 import { ConflictError, InvalidInputError } from '../../errors';
 import type { Services } from '../../service/services';
-import { continueProject, runEnded } from '../../worker/continueProject';
 import { summaryOf } from './projects';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;

@@ -4,10 +4,10 @@ import { titleFromRequirements } from '../../agents/planner/plannerInput';
 import { checkRunSettings } from '../../config/projectSettings';
 import { PROJECT_STATUSES, type Project, type ProjectStatus } from '../../contracts/project';
 import { projectIntakeBodySchema, type ProjectIntakeBody } from '../../contracts/service';
+import { continueProject, runEnded } from '../../driver/continueProject';
 import { ConflictError, InvalidInputError } from '../../errors';
 import { checkOutboundSettings } from '../../net/outboundPolicy';
 import type { Services } from '../../service/services';
-import { continueProject, runEnded } from '../../worker/continueProject';
 import { longPoll } from '../longPoll';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;

@@ -1,7 +1,7 @@
 import type { PlanJobData } from '../../contracts/service';
+import { continueProject } from '../../driver/continueProject';
 import { runPlannerStep } from '../../pipeline/plannerStep';
 import { plannerSettings } from '../agentSettings';
-import { continueProject } from '../continueProject';
 import type { JobContext } from '../jobContext';
 
 /** Plans the project (intake → planning → planned); the AI Planner node's output is the result. */

@@ -1,10 +1,11 @@
 import type { Project, ProjectStatus } from '../../contracts/project';
 import type { PublishJobData } from '../../contracts/service';
+import { continueProject } from '../../driver/continueProject';
+import { projectOutcome } from '../../driver/projectOutcome';
 import { InvalidInputError } from '../../errors';
 import { publishStoredProject } from '../../pipeline/publishProject';
 import { jobIds } from '../../queue/jobIds';
 import { ensureLocalBareRepository } from '../../workspace/git';
-import { continueProject, projectOutcome } from '../continueProject';
 import type { JobContext } from '../jobContext';
 
 const TO_DEPLOYMENT: Partial<Record<ProjectStatus, ProjectStatus[]>> = {

@@ -1,8 +1,8 @@
 import type { TaskJobData } from '../../contracts/service';
+import { continueProject } from '../../driver/continueProject';
 import { developAndTestTask } from '../../pipeline/developAndTest';
 import { InvalidTransitionError } from '../../state/errors';
 import { developerSettings, testerSettings } from '../agentSettings';
-import { continueProject } from '../continueProject';
 import type { JobContext } from '../jobContext';
 
 /** The project left development while the task ran (cancelled, failed by another task, put on hold). */

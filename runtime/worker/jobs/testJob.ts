@@ -1,7 +1,7 @@
 import type { TestJobData } from '../../contracts/service';
+import { continueProject } from '../../driver/continueProject';
 import { runTesterStep } from '../../pipeline/testerStep';
 import { testerSettings } from '../agentSettings';
-import { continueProject } from '../continueProject';
 import type { JobContext } from '../jobContext';
 
 /** One tester turn (the AI Tester node's step): writes the task's tests once, runs them, finishes the attempt. */

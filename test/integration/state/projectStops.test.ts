@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 
-import { ProjectStoppedError, ProjectStops } from '../../../runtime/worker/projectStops';
+import { ProjectStoppedError, ProjectStops } from '../../../runtime/queue/projectStops';
 import { TestRedis } from '../../support/redis';
 import { intake, isolatedStore } from './fixtures';
 

@@ -7,7 +7,7 @@ import { projectSchema, type Project, type ProjectStatus, type TaskState, type T
 import type { ProjectRun } from '../../../runtime/contracts/service';
 import { emptyUsage } from '../../../runtime/contracts/usage';
 import { jobIds } from '../../../runtime/queue/jobIds';
-import { nextStep, type PlannedJob } from '../../../runtime/queue/projectDriver';
+import { nextStep, type PlannedJob } from '../../../runtime/queue/nextStep';
 
 const NOW = '2024-01-01T00:00:00.000Z';
 

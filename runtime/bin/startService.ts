@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 
 import { buildApi } from '../api/buildApi';
 import type { ServiceConfig } from '../config/environment';
+import type { Services } from '../service/services';
 import { startWorker, type RunningWorker } from '../worker/startWorker';
-import { createServices, type Services } from './services';
+import { createServices } from './createServices';
 
 export type ServiceRole = 'api' | 'worker' | 'all';
 

@@ -1,11 +1,9 @@
 import type { Project } from '../contracts/project';
 import { jobIds } from '../queue/jobIds';
-import type { Services } from '../service/services';
 import { TERMINAL_STATUSES } from '../state/lifecycle';
-import { announceWebhookEvents } from '../webhooks/deliver';
+import { announceWebhookEvents } from './announceWebhooks';
+import type { DriverServices } from './driverServices';
 import { projectOutcome } from './projectOutcome';
-
-export { projectOutcome };
 
 const ENDED = new Set<string>([...TERMINAL_STATUSES, 'failed']);
 
@@ -19,7 +17,7 @@ export function runEnded(project: Project): boolean {
  * announces it once (callback), a project run in auto mode gets its next step decided by an
  * `advance` job for this exact version.
  */
-export async function continueProject(services: Services, project: Project): Promise<void> {
+export async function continueProject(services: DriverServices, project: Project): Promise<void> {
 	await announceWebhookEvents(services, project);
 	const run = await services.runs.get(project.id);
 	if (runEnded(project)) {
@@ -30,7 +28,7 @@ export async function continueProject(services: Services, project: Project): Pro
 	await services.queue.add('advance', { projectId: project.id }, { jobId: jobIds.advance(project.id, project.version), priority: 1 });
 }
 
-async function announceEnd(services: Services, project: Project, round: number, callbackUrl: string | undefined): Promise<void> {
+async function announceEnd(services: DriverServices, project: Project, round: number, callbackUrl: string | undefined): Promise<void> {
 	if (!callbackUrl) return;
 	if (!(await services.runs.claimNotification(project.id, round, project.status))) return;
 	await services.queue.add(

@@ -2,9 +2,9 @@ import { PROJECT_EVENT_TYPES, type Project, type ProjectEvent } from '../contrac
 import type { CallbackJobData } from '../contracts/service';
 import type { WebhookDelivery, WebhookEventType } from '../contracts/webhooks';
 import { jobIds } from '../queue/jobIds';
-import type { Services } from '../service/services';
 import { ProjectNotFoundError } from '../state/errors';
-import { projectOutcome } from '../worker/projectOutcome';
+import type { DriverServices } from './driverServices';
+import { projectOutcome } from './projectOutcome';
 
 const PAGE = 500;
 const ANNOUNCED_STATUSES = new Set(['planned', 'completed', 'failed', 'cancelled']);
@@ -28,7 +28,7 @@ export function webhookEventOf(event: ProjectEvent): { type: WebhookEventType; t
  * delivery happen once however many callers see the same entry, and the cursor in the run record
  * spares them reading the log from the start. A subscription gets only what happened after it was made.
  */
-export async function announceWebhookEvents(services: Services, project: Project): Promise<void> {
+export async function announceWebhookEvents(services: DriverServices, project: Project): Promise<void> {
 	const subscriptions = (await services.webhooks.list()).filter((s) => s.projectId === undefined || s.projectId === project.id);
 	if (!subscriptions.length) return;
 	let after = await services.runs.webhookCursor(project.id);

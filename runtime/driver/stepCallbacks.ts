@@ -4,7 +4,7 @@ import type { Job } from 'bullmq';
 
 import { jobIds } from '../queue/jobIds';
 import { viewOf } from '../queue/jobQueue';
-import type { Services } from '../service/services';
+import type { DriverServices } from './driverServices';
 
 export const STEP_JOBS = new Set<string>(['plan', 'develop', 'test', 'publish', 'report']);
 
@@ -13,7 +13,7 @@ export const STEP_JOBS = new Set<string>(['plan', 'develop', 'test', 'publish', 
  * ends and when a request registers a URL for a job that had already ended; the callback job ids
  * (job + URL) make the second call a no-op, so no URL is called twice and none is missed.
  */
-export async function sendStepCallbacks(services: Services, job: Job, state: 'completed' | 'failed'): Promise<void> {
+export async function sendStepCallbacks(services: DriverServices, job: Job, state: 'completed' | 'failed'): Promise<void> {
 	if (!STEP_JOBS.has(job.name)) return;
 	const urls = await services.queue.callbacksOf(job.id!);
 	const view = viewOf(job, state);
