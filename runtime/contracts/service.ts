@@ -1,5 +1,7 @@
-// The service's public shapes: per-project settings, HTTP bodies and BullMQ job data, each with
-// the JSON schema the HTTP layer validates with (fastify + ajv), so the two can never disagree.
+// The service's public shapes: per-project settings, HTTP bodies and BullMQ job data, each body with
+// the JSON schema the HTTP layer validates with (fastify + ajv). Both are written by hand:
+// test/unit/contracts/serviceSchemas.test.ts checks each type against its schema (same fields, same
+// required ones, a full sample valid), so they cannot drift apart unnoticed.
 
 import { PROJECT_STATUSES, type ProjectStatus } from './project';
 
