@@ -1,15 +1,4 @@
-import { ConflictError, InvalidInputError, TransientError } from './errors';
-import { LlmError } from './llm/errors';
-import {
-	InvalidTransitionError,
-	ProjectNotFoundError,
-	RedisUnavailableError,
-	TaskNotFoundError,
-	UpdateContentionError,
-	VersionConflictError,
-} from './state/errors';
-import { GitError } from './workspace/git';
-import { GitHubError } from './workspace/github';
+import { AiCompanyError } from './errors';
 
 /**
  * What any error of the runtime means to its callers: the HTTP status the API answers with, and
@@ -25,38 +14,30 @@ export interface Failure {
 	field?: string;
 }
 
-const LLM: Record<LlmError['code'], Pick<Failure, 'httpStatus'>> = {
-	model_not_found: { httpStatus: 422 },
-	unreachable: { httpStatus: 503 },
-	unauthorized: { httpStatus: 502 },
-	server_error: { httpStatus: 503 },
-	bad_request: { httpStatus: 502 },
-	timeout: { httpStatus: 504 },
-	cancelled: { httpStatus: 409 },
-	invalid_output: { httpStatus: 422 },
-	reply_too_large: { httpStatus: 422 },
-	not_ollama: { httpStatus: 502 },
-};
-
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-/** The one place that maps errors to retry-or-not and an HTTP status. */
+/**
+ * The one place that maps errors to retry-or-not and an HTTP status. The runtime's own errors
+ * (AiCompanyError) say it themselves; the rest are read here.
+ */
 export function describeFailure(error: unknown): Failure {
 	const message = error instanceof Error ? error.message : String(error);
-	if (error instanceof InvalidInputError) return { kind: 'invalid_input', httpStatus: 400, retryable: false, message, field: error.field };
-	if (error instanceof TransientError) return { kind: 'unavailable', httpStatus: 503, retryable: true, message };
-	if (error instanceof ConflictError) return { kind: 'conflict', httpStatus: 409, retryable: false, message, field: error.field };
-	if (error instanceof ProjectNotFoundError || error instanceof TaskNotFoundError) return { kind: 'not_found', httpStatus: 404, retryable: false, message };
-	if (error instanceof InvalidTransitionError) return { kind: 'conflict', httpStatus: 409, retryable: false, message };
-	if (error instanceof VersionConflictError) return { kind: 'version_conflict', httpStatus: 409, retryable: true, message };
-	if (error instanceof UpdateContentionError || error instanceof RedisUnavailableError) return { kind: 'busy', httpStatus: 503, retryable: true, message };
-	if (error instanceof LlmError) return { kind: error.code, httpStatus: LLM[error.code].httpStatus, retryable: error.retryable, message };
-	if (error instanceof GitHubError) {
-		const transient = error.status === 0 || error.status >= 500 || error.status === 429;
-		return { kind: 'github', httpStatus: 502, retryable: transient, message };
+	if (error instanceof AiCompanyError) {
+		const failure: Failure = { kind: error.kind, httpStatus: error.httpStatus, retryable: error.retryable, message };
+		if (error.field !== undefined) failure.field = error.field;
+		return failure;
 	}
-	// A push can fail on a network blip; a refused credential or a bad remote will not get better.
-	if (error instanceof GitError) return { kind: 'git', httpStatus: 502, retryable: !/refused the credentials|not found|does not appear/i.test(message), message };
+	return foreignFailure(error, message);
+}
+
+/**
+ * An error the runtime did not make. A socket that failed (a Node network code on the error, as
+ * node:net and ioredis throw them) or an ioredis connection that closed is transient; the rest (a
+ * bug, a library's own refusal) is internal and not retried. The model client's and the outbound
+ * requests' foreign errors (ollama-js's ResponseError, undici's, an AbortError) are turned into
+ * the runtime's own where they are caught (the model client's toLlmError, the callback job).
+ */
+function foreignFailure(error: unknown, message: string): Failure {
 	const code = (error as { code?: unknown } | null)?.code;
 	if ((typeof code === 'string' && NETWORK_CODES.has(code)) || /Connection is closed|Stream isn't writeable/.test(message)) {
 		return { kind: 'unavailable', httpStatus: 503, retryable: true, message };

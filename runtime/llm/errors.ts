@@ -1,4 +1,5 @@
 import type { LlmUsage } from '../contracts/usage';
+import { AiCompanyError } from '../errors';
 import { excerpt } from './excerpt';
 
 export type LlmErrorCode =
@@ -25,6 +26,24 @@ export type LlmErrorCode =
 
 const TRANSIENT: ReadonlySet<LlmErrorCode> = new Set(['unreachable', 'server_error', 'timeout']);
 
+/**
+ * What the API answers a model failure with: the model's fault or the request's (a missing model,
+ * unusable output) 422, the model server's 503 (down, busy) or 502 (refused us), a timeout 504, a
+ * cancel 409.
+ */
+const HTTP_STATUS: Record<LlmErrorCode, number> = {
+	model_not_found: 422,
+	unreachable: 503,
+	unauthorized: 502,
+	server_error: 503,
+	bad_request: 502,
+	timeout: 504,
+	cancelled: 409,
+	invalid_output: 422,
+	reply_too_large: 422,
+	not_ollama: 502,
+};
+
 export interface LlmErrorDetails {
 	status?: number;
 	model?: string;
@@ -32,9 +51,10 @@ export interface LlmErrorDetails {
 	cause?: unknown;
 }
 
-/** Every failure of the LLM call path. `retryable` tells the retry loop and the worker what to do. */
-export class LlmError extends Error {
+/** Every failure of the LLM call path; its code is its kind. `retryable` tells the retry loop and the worker what to do. */
+export class LlmError extends AiCompanyError {
 	readonly code: LlmErrorCode;
+	/** The model server's HTTP status, when it answered (not the API's: that is httpStatus). */
 	readonly status?: number;
 	readonly model?: string;
 	readonly baseUrl?: string;
@@ -46,6 +66,14 @@ export class LlmError extends Error {
 		this.status = details.status;
 		this.model = details.model;
 		this.baseUrl = details.baseUrl;
+	}
+
+	get kind(): LlmErrorCode {
+		return this.code;
+	}
+
+	get httpStatus(): number {
+		return HTTP_STATUS[this.code];
 	}
 
 	get retryable(): boolean {

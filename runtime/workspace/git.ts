@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { devNull } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { InvalidInputError } from '../errors';
+import { AiCompanyError, InvalidInputError } from '../errors';
 import { timePhase } from '../phaseTimes';
 import { hasOptionLikeSshHost, parseRemote, RemoteProblem } from './remotes';
 
@@ -22,7 +22,8 @@ const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._\/-]{1,200}(?<![./]|\.lock)$/;
 const AUTH_FAILURE = /Authentication failed|could not read Username|terminal prompts disabled|\b40[13]\b|Permission to .* denied/i;
 
-export class GitError extends Error {
+/** git failed (answered 502). A push can fail on a network blip; a refused credential or a bad remote will not get better. */
+export class GitError extends AiCompanyError {
 	/** The arguments git was called with (never holding a credential). */
 	readonly args: string[];
 	readonly exitCode: number | null;
@@ -35,6 +36,18 @@ export class GitError extends Error {
 		this.args = args;
 		this.exitCode = exitCode;
 		this.stderr = stderr;
+	}
+
+	get kind(): string {
+		return 'git';
+	}
+
+	get httpStatus(): number {
+		return 502;
+	}
+
+	get retryable(): boolean {
+		return !/refused the credentials|not found|does not appear/i.test(this.message);
 	}
 }
 

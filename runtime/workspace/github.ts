@@ -1,5 +1,5 @@
 import type { Octokit } from '@octokit/rest';
-import { InvalidInputError } from '../errors';
+import { AiCompanyError, InvalidInputError } from '../errors';
 import { headCommit, push, setRemote } from './git';
 
 export interface GitHubRepositoryOptions {
@@ -41,14 +41,29 @@ export interface PublishedRepository extends GitHubRepository {
 	commit: string | null;
 }
 
-/** A refusal or failure of the GitHub API, with its HTTP status (0 when GitHub could not be reached). */
-export class GitHubError extends Error {
+/**
+ * A refusal or failure of the GitHub API, with GitHub's HTTP status (0 when GitHub could not be
+ * reached); answered 502, retried when GitHub was unreachable, failing (5xx) or limiting (429).
+ */
+export class GitHubError extends AiCompanyError {
 	readonly status: number;
 
 	constructor(message: string, status: number, options?: { cause?: unknown }) {
 		super(message, options);
 		this.name = 'GitHubError';
 		this.status = status;
+	}
+
+	get kind(): string {
+		return 'github';
+	}
+
+	get httpStatus(): number {
+		return 502;
+	}
+
+	get retryable(): boolean {
+		return this.status === 0 || this.status >= 500 || this.status === 429;
 	}
 }
 
