@@ -6,6 +6,17 @@
 export const MAX_JSON_DEPTH = 64;
 
 /**
+ * What a client's request (the intake) may hold, in characters: the API refuses more at its edge
+ * (POST /api/projects's JSON schema) and the store refuses it again (state/intake.ts checkIntake).
+ */
+export const INTAKE_LIMITS = Object.freeze({
+	maxTitleLength: 200,
+	maxRequirementsLength: 20_000,
+	maxClientNameLength: 200,
+	maxClientEmailLength: 320,
+});
+
+/**
  * Size limits on what the store accepts (and, through them, what a workspace writes at once). They keep one project small enough to rewrite on every
  * change (each update sends the whole project to Redis) and stop a runaway agent from filling Redis.
  */
@@ -25,8 +36,8 @@ export interface StoreLimits {
 }
 
 export const DEFAULT_STORE_LIMITS: Readonly<StoreLimits> = Object.freeze({
-	maxTitleLength: 200,
-	maxRequirementsLength: 100_000,
+	maxTitleLength: INTAKE_LIMITS.maxTitleLength,
+	maxRequirementsLength: INTAKE_LIMITS.maxRequirementsLength,
 	maxFileBytes: 1024 * 1024,
 	maxTestReportBytes: 1024 * 1024,
 	maxErrorLength: 20_000,

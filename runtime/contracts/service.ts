@@ -3,6 +3,7 @@
 // test/unit/contracts/serviceSchemas.test.ts checks each type against its schema (same fields, same
 // required ones, a full sample valid), so they cannot drift apart unnoticed.
 
+import { INTAKE_LIMITS } from './limits';
 import { PROJECT_STATUSES, type ProjectStatus } from './project';
 
 /** Per-project settings, from the intake's `settings`; each one left out falls back to the service's environment. */
@@ -171,11 +172,11 @@ export const projectIntakeBodySchema = {
 	additionalProperties: false,
 	required: ['requirements'],
 	properties: {
-		title: { type: 'string', maxLength: 200 },
-		requirements: { type: 'string', minLength: 1, maxLength: 20000 },
-		clientName: { type: 'string', maxLength: 200 },
+		title: { type: 'string', maxLength: INTAKE_LIMITS.maxTitleLength },
+		requirements: { type: 'string', minLength: 1, maxLength: INTAKE_LIMITS.maxRequirementsLength },
+		clientName: { type: 'string', maxLength: INTAKE_LIMITS.maxClientNameLength },
 		// Empty, as n8n forms send a blank optional field, or an address.
-		clientEmail: { type: 'string', maxLength: 320, pattern: '^$|^[^@\\s]+@[^@\\s]+$' },
+		clientEmail: { type: 'string', maxLength: INTAKE_LIMITS.maxClientEmailLength, pattern: '^$|^[^@\\s]+@[^@\\s]+$' },
 		idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
 		settings: { ...runSettingsSchema, type: ['object', 'null'] },
 		start: { type: 'boolean' },

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
+import { INTAKE_LIMITS, type StoreLimits } from '../contracts/limits';
 import { projectIntakeSchema, type Project, type ProjectClient, type ProjectIntake } from '../contracts/project';
+import { schemaProblems } from '../contracts/schemaValidator';
 import { emptyUsage } from '../contracts/usage';
 import { InvalidInputError } from '../errors';
-import { schemaProblems } from '../contracts/schemaValidator';
-import type { StoreLimits } from '../contracts/limits';
 import { checkLength } from './validation';
 
 // Line feed, carriage return, vertical tab, form feed, next line, line and paragraph separators.
@@ -17,15 +17,28 @@ export function checkOneLine(field: string, text: string): void {
 	if (LINE_BREAK.test(text)) throw new InvalidInputError(field, 'must be one line; found a line break');
 }
 
+/** A request's requirements without surrounding whitespace; refuses them when nothing else is left. */
+export function trimmedRequirements(requirements: string): string {
+	const trimmed = requirements.trim();
+	if (!trimmed) throw new InvalidInputError('requirements', 'is empty: describe what the client wants built');
+	return trimmed;
+}
+
+/** An untitled project's title: the requirements' first line, shortened. */
+export function titleFromRequirements(requirements: string): string {
+	// Any line break ends the line, so the title passes the one-line check of the intake.
+	const firstLine = requirements.split(LINE_BREAK, 1)[0].trim();
+	return firstLine.length <= 80 ? firstLine : `${firstLine.slice(0, 77)}...`;
+}
+
 /** The intake with surrounding whitespace trimmed and empty client fields dropped; refuses bad input. */
 export function checkIntake(value: unknown, limits: StoreLimits): ProjectIntake & { client: ProjectClient } {
 	const problems = schemaProblems(projectIntakeSchema, value);
 	if (problems.length) throw new InvalidInputError('intake', problems.join('; '));
 	const raw = value as ProjectIntake;
 	const title = raw.title.trim();
-	const requirements = raw.requirements.trim();
+	const requirements = trimmedRequirements(raw.requirements);
 	if (!title) throw new InvalidInputError('title', 'is empty: give the project a name');
-	if (!requirements) throw new InvalidInputError('requirements', 'is empty: describe what the client wants built');
 	checkLength('title', title, limits.maxTitleLength);
 	checkOneLine('title', title);
 	checkLength('requirements', requirements, limits.maxRequirementsLength);
@@ -34,12 +47,12 @@ export function checkIntake(value: unknown, limits: StoreLimits): ProjectIntake 
 	const name = raw.client?.name?.trim();
 	const email = raw.client?.email?.trim();
 	if (name) {
-		checkLength('client.name', name, 200);
+		checkLength('client.name', name, INTAKE_LIMITS.maxClientNameLength);
 		checkOneLine('client.name', name);
 		client.name = name;
 	}
 	if (email) {
-		checkLength('client.email', email, 320);
+		checkLength('client.email', email, INTAKE_LIMITS.maxClientEmailLength);
 		checkOneLine('client.email', email);
 		if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new InvalidInputError('client.email', `is not an email address: "${email}"`);
 		client.email = email;

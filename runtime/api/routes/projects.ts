@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 
-import { titleFromRequirements } from '../../agents/planner/plannerInput';
 import { checkRunSettings } from '../../config/projectSettings';
 import { PROJECT_STATUSES, type Project, type ProjectStatus } from '../../contracts/project';
 import { projectIntakeBodySchema, type ProjectIntakeBody } from '../../contracts/service';
@@ -8,6 +7,7 @@ import { continueProject, runEnded } from '../../driver/continueProject';
 import { ConflictError, InvalidInputError } from '../../errors';
 import { checkOutboundSettings } from '../../net/outboundPolicy';
 import type { Services } from '../../service/services';
+import { titleFromRequirements, trimmedRequirements } from '../../state/intake';
 import { longPoll } from '../longPoll';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
@@ -27,8 +27,7 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
 			const client: { name?: string; email?: string } = {};
 			if (body.clientName?.trim()) client.name = body.clientName;
 			if (body.clientEmail?.trim()) client.email = body.clientEmail;
-			const requirements = body.requirements.trim();
-			if (!requirements) throw new InvalidInputError('requirements', 'is empty: describe what the client wants built');
+			const requirements = trimmedRequirements(body.requirements);
 			const title = body.title?.trim() || titleFromRequirements(requirements);
 			const { project, created } = await store.create({ title, requirements, client }, { idempotencyKey: body.idempotencyKey, source: 'api' });
 			if (!created && project.requirements !== requirements) {

@@ -1,7 +1,7 @@
 import type { Message } from 'ollama';
 
 import { planProject, type PlannerSettings } from '../../../runtime/agents/planner/planProject';
-import { validatePlannerInput } from '../../../runtime/agents/planner/plannerInput';
+import type { PlannerInput } from '../../../runtime/agents/planner/plannerInput';
 import { planSchema, type Plan } from '../../../runtime/contracts/plan';
 import { InvalidInputError } from '../../../runtime/errors';
 import { LlmOutputError } from '../../../runtime/llm/errors';
@@ -21,11 +21,12 @@ afterEach(async () => {
 	await server.close();
 });
 
-const input = validatePlannerInput({
+const input: PlannerInput = {
 	requirements: 'A todo API.\nUsers sign up, add todos with due dates & tags, and get reminders.',
+	title: 'A todo API.',
 	projectId: 'acme-7',
 	client: { name: 'Ada', email: 'ada@example.com' },
-});
+};
 
 function settings(overrides: Partial<PlannerSettings> = {}): PlannerSettings {
 	return { model: 'llama3.2', maxRepairs: 2, maxTasks: 6, ...overrides };
@@ -161,7 +162,7 @@ describe('planProject', () => {
 
 	it('keeps a null project id as null in the output', async () => {
 		server.enqueue({ content: JSON.stringify(diamondPlan()) });
-		const output = await planProject(validatePlannerInput({ requirements: 'Build a blog' }), llm, settings());
+		const output = await planProject({ requirements: 'Build a blog', title: 'Build a blog', projectId: null, client: {} }, llm, settings());
 		expect(output.projectId).toBeNull();
 		expect(output.title).toBe('Build a blog');
 	});
