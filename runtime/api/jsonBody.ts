@@ -1,10 +1,11 @@
-import { InvalidInputError } from '../errors';
+import { AiCompanyError, InvalidInputError } from '../errors';
 
 /**
  * A body refused before it is read as JSON: not UTF-8 (400), declared in another charset (415), or
- * not JSON at all (400). `kind` is the error answer's `error`.
+ * not JSON at all (400). `kind` is the error answer's `error`; `statusCode` (its httpStatus) is
+ * the name fastify reads.
  */
-export class BodyRefusedError extends Error {
+export class BodyRefusedError extends AiCompanyError {
 	constructor(
 		readonly statusCode: 400 | 415,
 		readonly kind: 'bad_request' | 'unsupported_media_type',
@@ -12,6 +13,14 @@ export class BodyRefusedError extends Error {
 	) {
 		super(message);
 		this.name = 'BodyRefusedError';
+	}
+
+	get httpStatus(): number {
+		return this.statusCode;
+	}
+
+	get retryable(): boolean {
+		return false;
 	}
 }
 

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 
+import { AiCompanyError } from '../errors';
 import type { StoreKeys } from '../state/keys';
 
 /** Why a project's running jobs were stopped. */
@@ -12,14 +13,29 @@ export interface ProjectStop {
 	release(): void;
 }
 
-/** The reason a stopped job's signal carries: its project was cancelled or deleted while it ran. */
-export class ProjectStoppedError extends Error {
+/**
+ * The reason a stopped job's signal carries: its project was cancelled or deleted while it ran.
+ * Its kind is the stopped job's: cancelled, never retried.
+ */
+export class ProjectStoppedError extends AiCompanyError {
 	constructor(
 		readonly projectId: string,
 		readonly reason: StopReason,
 	) {
 		super(`project "${projectId}" was ${reason} while the job ran`);
 		this.name = 'ProjectStoppedError';
+	}
+
+	get kind(): string {
+		return 'cancelled';
+	}
+
+	get httpStatus(): number {
+		return 409;
+	}
+
+	get retryable(): boolean {
+		return false;
 	}
 }
 

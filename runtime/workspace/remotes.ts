@@ -2,6 +2,8 @@
 // operator allows. One reading of a remote for every check: the API's (a request's
 // settings.gitRemoteBase), the start-up's (GIT_REMOTE_BASE, GIT_REMOTE_ALLOW) and the push's.
 
+import { AiCompanyError } from '../errors';
+
 /**
  * A remote as the service compares it. `paths` holds the remote's path as segments (no empty or "."
  * segment), once for every way it may be read: a URL's path percent-decoded (git decodes URLs), an
@@ -11,11 +13,26 @@ export type RemoteLocation =
 	| { kind: 'local'; paths: string[][] }
 	| { kind: 'url'; scheme: 'ssh' | 'http' | 'https'; user: string; host: string; port: string; paths: string[][] };
 
-/** What is wrong with a remote, without the field name: the caller names the field. */
-export class RemoteProblem extends Error {
+/**
+ * What is wrong with a remote, without the field name: the caller names the field (an
+ * InvalidInputError). Bad input, never retried.
+ */
+export class RemoteProblem extends AiCompanyError {
 	constructor(readonly problem: string) {
 		super(problem);
 		this.name = 'RemoteProblem';
+	}
+
+	get kind(): string {
+		return 'invalid_input';
+	}
+
+	get httpStatus(): number {
+		return 400;
+	}
+
+	get retryable(): boolean {
+		return false;
 	}
 }
 

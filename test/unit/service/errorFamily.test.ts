@@ -1,7 +1,9 @@
-import { ConflictError, InvalidInputError, TransientError } from '../../../runtime/errors';
+import { BodyRefusedError } from '../../../runtime/api/jsonBody';
+import { AiCompanyError, ConflictError, InvalidInputError, TransientError } from '../../../runtime/errors';
 import { describeFailure } from '../../../runtime/failures';
 import { LlmError, LlmOutputError, LlmReplyTooLargeError } from '../../../runtime/llm/errors';
 import { OutboundRefusedError } from '../../../runtime/net/outboundPolicy';
+import { ProjectStoppedError } from '../../../runtime/queue/projectStops';
 import {
 	InvalidTransitionError,
 	ProjectNotFoundError,
@@ -12,6 +14,7 @@ import {
 } from '../../../runtime/state/errors';
 import { GitError } from '../../../runtime/workspace/git';
 import { GitHubError } from '../../../runtime/workspace/github';
+import { RemoteProblem } from '../../../runtime/workspace/remotes';
 
 type Pinned = [label: string, error: Error, name: string, kind: string, httpStatus: number, retryable: boolean, field: string | null];
 
@@ -56,5 +59,46 @@ describe('every error class of the runtime', () => {
 		expect(error.name).toBe(name);
 		expect(failure).toEqual({ kind, httpStatus, retryable, message: error.message, ...(field === null ? {} : { field }) });
 		expect(Object.keys(failure)).toEqual(['kind', 'httpStatus', 'retryable', 'message', ...(field === null ? [] : ['field'])]);
+	});
+});
+
+describe('the error family', () => {
+	it.each(PINNED)('%s is an AiCompanyError that says its kind, HTTP status and retry decision itself', (_label, error, _name, kind, httpStatus, retryable, field) => {
+		expect(error).toBeInstanceOf(AiCompanyError);
+		const own = error as AiCompanyError;
+		expect({ kind: own.kind, httpStatus: own.httpStatus, retryable: own.retryable, field: own.field ?? null }).toEqual({ kind, httpStatus, retryable, field });
+	});
+
+	it('is described by what the error says, so a new class needs no entry in describeFailure', () => {
+		class TeapotError extends AiCompanyError {
+			readonly field = 'pot';
+			get kind(): string {
+				return 'teapot';
+			}
+			get httpStatus(): number {
+				return 418;
+			}
+			get retryable(): boolean {
+				return true;
+			}
+		}
+		expect(describeFailure(new TeapotError('short and stout'))).toEqual({ kind: 'teapot', httpStatus: 418, retryable: true, message: 'short and stout', field: 'pot' });
+	});
+
+	it('describes a refused body as the API answers it (400 bad_request, 415 unsupported_media_type), not as an internal error', () => {
+		expect(describeFailure(new BodyRefusedError(400, 'bad_request', 'the body is not valid UTF-8'))).toEqual({ kind: 'bad_request', httpStatus: 400, retryable: false, message: 'the body is not valid UTF-8' });
+		expect(describeFailure(new BodyRefusedError(415, 'unsupported_media_type', 'charset "latin1" is not read here'))).toMatchObject({ kind: 'unsupported_media_type', httpStatus: 415, retryable: false });
+	});
+
+	it("describes a job stopped with its project as cancelled, never retried, as the worker reports it", () => {
+		const error = new ProjectStoppedError('p1', 'deleted');
+		expect(error.name).toBe('ProjectStoppedError');
+		expect(describeFailure(error)).toEqual({ kind: 'cancelled', httpStatus: 409, retryable: false, message: 'project "p1" was deleted while the job ran' });
+	});
+
+	it('describes a bad remote as bad input, never retried, even before its caller names the field', () => {
+		const error = new RemoteProblem('must not carry credentials: use GITHUB_TOKEN, or an ssh key');
+		expect(error.name).toBe('RemoteProblem');
+		expect(describeFailure(error)).toEqual({ kind: 'invalid_input', httpStatus: 400, retryable: false, message: error.message });
 	});
 });
