@@ -111,8 +111,36 @@ const forbidden = [
 	),
 ];
 
+/**
+ * The whole order of STYLE.md, floor by floor: a room imports nothing from a higher floor (rooms on
+ * one floor may use each other). `service` (the Services interface and metrics the processes share)
+ * sits between the queue/webhooks and the driver, as its imports and importers do. Rooms outside the
+ * order (net, planning, prompts and the files at runtime/'s root) are bound only by the rules above.
+ */
+const floors = [
+	['contracts'],
+	['config', 'llm', 'state', 'sandbox', 'workspace'],
+	['agents'],
+	['pipeline'],
+	['queue', 'webhooks'],
+	['service'],
+	['driver'],
+	['worker', 'api'],
+	['bin'],
+];
+const fullOrder = floors.slice(0, -1).flatMap((floor, index) =>
+	floor.map((room) =>
+		rule(
+			`order-${room}-imports-no-higher-floor`,
+			`STYLE.md's order: ${room}/ is on floor ${index} and imports nothing from a higher floor.`,
+			{ path: rooms(room) },
+			{ path: rooms(...floors.slice(index + 1).flat()) },
+		),
+	),
+);
+
 module.exports = {
-	forbidden,
+	forbidden: process.env.DEPCRUISE_FULL_ORDER ? [...forbidden, ...fullOrder] : forbidden,
 	options: {
 		// What the cruise reads: the sources, never the build output, the packages or the tests.
 		doNotFollow: { path: '(^|/)node_modules/' },
@@ -121,6 +149,5 @@ module.exports = {
 		// The project's compiler options, wherever the cruise starts (the rule test cruises a fixture tree).
 		tsConfig: { fileName: path.join(__dirname, 'tsconfig.json') },
 		enhancedResolveOptions: { extensions: ['.ts', '.js', '.json', '.d.ts'] },
-		reporterOptions: { text: { highlightFocused: true } },
 	},
 };
