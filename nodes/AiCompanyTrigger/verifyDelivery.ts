@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'crypto';
 
-/** The runtime's signature headers (runtime/webhooks/signature.ts). */
+/** The runtime's signature headers (runtime/webhooks/signature.ts); test/unit/nodes/sharedValues.test.ts keeps them equal. */
 export const TIMESTAMP_HEADER = 'x-ai-company-timestamp';
 export const SIGNATURE_HEADER = 'x-ai-company-signature';
 

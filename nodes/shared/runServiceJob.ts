@@ -1,15 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { QueuedJob } from '../../runtime/contracts/service';
 import { readText } from './parameters';
 import { serviceRequest } from './transport/serviceRequest';
 import { waitForJob } from './transport/waitForJob';
-
-/** What a step route answers (202): the job it queued, or the one already there for this step. */
-interface QueuedJob extends IDataObject {
-	jobId: string;
-	projectId: string;
-	taskId?: string;
-}
 
 /**
  * Queues one step job at the service (`POST path`) and, by the node's Execution parameter, either

@@ -1,14 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
+import type { ErrorBody } from '../contracts/service';
 import { describeFailure } from '../failures';
 import { BodyRefusedError } from './jsonBody';
-
-/** The body of every error answer: the failure's kind, a message a person can act on, and the field when one was wrong. */
-export interface ErrorBody {
-	error: string;
-	message: string;
-	field?: string;
-}
 
 interface AjvIssue {
 	instancePath: string;

@@ -286,6 +286,22 @@ export const eventBodySchema = {
 	},
 } as const;
 
+/** What a step route answers (202): the job it queued, or the one already there for this step. */
+export interface QueuedJob {
+	jobId: string;
+	name: string;
+	state: string;
+	projectId: string;
+	taskId?: string;
+}
+
+/** The body of every error answer: the failure's kind, a message a person can act on, and the field when one was wrong. */
+export interface ErrorBody {
+	error: string;
+	message: string;
+	field?: string;
+}
+
 /** Every job's state as GET /api/jobs/:id reports it. */
 export interface JobView {
 	jobId: string;

@@ -1,5 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import type { RunSettings } from '../../../runtime/contracts/service';
+
 /**
  * A project's own settings (the intake's `settings`); each one left out falls back to the
  * service's environment (MODEL_*, MAX_FIX_ATTEMPTS, GIT_REMOTE_BASE, GITHUB_OWNER, ...).
@@ -86,17 +88,20 @@ export const projectSettingsProperty: INodeProperties = {
 };
 
 /** The collection as the service's `settings` object (contracts/service.ts RunSettings); blanks left out. */
-export function runSettingsBody(collection: IDataObject): IDataObject {
+export function runSettingsBody(collection: IDataObject): RunSettings {
 	const text = (name: string) => (typeof collection[name] === 'string' && (collection[name] as string).trim() ? (collection[name] as string).trim() : undefined);
-	const settings: IDataObject = {};
-	const models: IDataObject = {};
-	for (const role of ['planner', 'developer', 'tester']) {
+	const settings: RunSettings = {};
+	const models: NonNullable<RunSettings['models']> = {};
+	for (const role of ['planner', 'developer', 'tester'] as const) {
 		const model = text(`${role}Model`);
 		if (model) models[role] = model;
 	}
 	if (Object.keys(models).length) settings.models = models;
-	for (const name of ['maxFixAttempts', 'maxPlanTasks']) if (typeof collection[name] === 'number') settings[name] = collection[name];
-	for (const name of ['gitRemoteBase', 'deployHookUrl', 'callbackUrl']) {
+	for (const name of ['maxFixAttempts', 'maxPlanTasks'] as const) {
+		const value = collection[name];
+		if (typeof value === 'number') settings[name] = value;
+	}
+	for (const name of ['gitRemoteBase', 'deployHookUrl', 'callbackUrl'] as const) {
 		const value = text(name);
 		if (value) settings[name] = value;
 	}

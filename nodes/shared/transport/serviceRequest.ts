@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions, IWebhookFunctions, IHookFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import type { ErrorBody } from '../../../runtime/contracts/service';
+
 /** Every call of this package goes to the runtime service through here, with this credential. */
 export const CREDENTIAL_TYPE = 'aiCompanyApi';
 
@@ -20,11 +22,8 @@ export interface ServiceRequest {
 }
 
 /** What the service answers on a refusal: `{ error, message, field? }` (README, "Errors"). */
-interface ServiceErrorBody {
-	error?: string;
-	message?: string;
-	field?: string;
-}
+/** An error answer as the node reads it: the service's ErrorBody, any field possibly absent (a proxy's answer). */
+type ServiceErrorBody = Partial<ErrorBody>;
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 

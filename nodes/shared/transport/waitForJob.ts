@@ -1,20 +1,15 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import type { JobView } from '../../../runtime/contracts/service';
 import { longPoll } from './longPoll';
 
-/** A job as GET /api/jobs/:id reports it (README, "The HTTP API"). */
-export interface JobView extends IDataObject {
-	jobId: string;
-	name: string;
-	state: string;
-	result?: IDataObject;
-	error?: { kind: string; message: string; field?: string };
-}
+/** A job as GET /api/jobs/:id reports it: the service's own type, its result as n8n data. */
+type JobAnswer = Omit<JobView, 'result'> & IDataObject & { result?: IDataObject };
 
 /** The job's result once it has finished; its failure as the service's error. `timeoutSeconds` 0: no limit. */
 export async function waitForJob(context: IExecuteFunctions, jobId: string, timeoutSeconds: number, itemIndex: number): Promise<IDataObject> {
-	const view = await longPoll<JobView>(context, {
+	const view = await longPoll<JobAnswer>(context, {
 		path: `/api/jobs/${encodeURIComponent(jobId)}`,
 		timeoutSeconds,
 		itemIndex,
