@@ -104,6 +104,12 @@ const forbidden = [
 		{ path: '^runtime/', pathNot: '^runtime/(contracts|planning)/' },
 	),
 	rule(
+		'every-import-resolves',
+		'An import the cruise cannot resolve to a file or a package is an edge it cannot judge: it would hide a violation.',
+		{},
+		{ couldNotResolve: true },
+	),
+	rule(
 		'no-circular',
 		'No cycles: a module that reaches itself through its imports has no place in the order (type-only imports count).',
 		{},
@@ -148,6 +154,12 @@ module.exports = {
 		tsPreCompilationDeps: true,
 		// The project's compiler options, wherever the cruise starts (the rule test cruises a fixture tree).
 		tsConfig: { fileName: path.join(__dirname, 'tsconfig.json') },
-		enhancedResolveOptions: { extensions: ['.ts', '.js', '.json', '.d.ts'] },
+		// Resolve packages as node does (their `exports`), so every import is an edge of the graph.
+		enhancedResolveOptions: {
+			exportsFields: ['exports'],
+			conditionNames: ['import', 'require', 'node', 'default', 'types'],
+			mainFields: ['module', 'main', 'types', 'typings'],
+			extensions: ['.ts', '.js', '.json', '.d.ts'],
+		},
 	},
 };
