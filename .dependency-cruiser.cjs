@@ -145,8 +145,15 @@ const fullOrder = floors.slice(0, -1).flatMap((floor, index) =>
 	),
 );
 
+/**
+ * Floors whose rule does not hold yet, so `npm run lint` leaves it out (`DEPCRUISE_FULL_ORDER=1 npm
+ * run lint:deps` checks it): config/environment.ts → agents/defaults.ts (AGENT_DEFAULTS) and
+ * config/projectSettings.ts → pipeline/publishProject.ts (the PublishTarget type).
+ */
+const notYet = new Set(['order-config-imports-no-higher-floor']);
+
 module.exports = {
-	forbidden: process.env.DEPCRUISE_FULL_ORDER ? [...forbidden, ...fullOrder] : forbidden,
+	forbidden: [...forbidden, ...fullOrder.filter((r) => process.env.DEPCRUISE_FULL_ORDER || !notYet.has(r.name))],
 	options: {
 		// What the cruise reads: the sources, never the build output, the packages or the tests.
 		doNotFollow: { path: '(^|/)node_modules/' },
