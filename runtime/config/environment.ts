@@ -1,6 +1,6 @@
-import { AGENT_DEFAULTS } from '../agents/defaults';
 import { InvalidInputError } from '../errors';
 import { parseOutboundAllow, type OutboundAllow } from '../net/outboundPolicy';
+import { AGENT_DEFAULTS, DEFAULT_KEY_PREFIX, DEFAULT_MAX_TASKS } from './defaults';
 import { checkRemoteBase } from './remoteBase';
 
 /** How the service is set up; every field comes from one environment variable (see ENVIRONMENT). */
@@ -89,7 +89,7 @@ const DEFAULT_PLANNER_MODEL = 'llama3.2:3b';
 /** Every variable the service reads, in the order --help lists them. */
 export const ENVIRONMENT: readonly Variable[] = [
 	{ name: 'REDIS_URL', default: 'redis://127.0.0.1:6379', description: 'Redis for the queue and the project store (redis:// or rediss://, user, password and /db from the URL).', apply: (c, v) => (c.redisUrl = url('REDIS_URL', ['redis:', 'rediss:'])(v)) },
-	{ name: 'KEY_PREFIX', default: 'aic:', description: 'Starts every Redis key of the store and the queue, so installations can share a database.', apply: (c, v) => (c.keyPrefix = prefix(v)) },
+	{ name: 'KEY_PREFIX', default: DEFAULT_KEY_PREFIX, description: 'Starts every Redis key of the store and the queue, so installations can share a database.', apply: (c, v) => (c.keyPrefix = prefix(v)) },
 	{ name: 'OLLAMA_HOST', default: 'http://127.0.0.1:11434', description: 'The Ollama server (or anything speaking its API).', apply: (c, v) => (c.ollamaHost = url('OLLAMA_HOST', ['http:', 'https:'])(withScheme(v))) },
 	{ name: 'OLLAMA_API_KEY', secret: true, description: 'Sent as "Authorization: Bearer" to an Ollama behind an authenticating proxy.', apply: (c, v) => (c.ollamaApiKey = text('OLLAMA_API_KEY')(v)) },
 	{ name: 'PORT', default: '8000', description: 'HTTP port of the API.', apply: (c, v) => (c.port = integer('PORT', 0, 65535)(v)) },
@@ -112,7 +112,7 @@ export const ENVIRONMENT: readonly Variable[] = [
 	{ name: 'GITHUB_TOKEN', secret: true, description: 'Publish to GitHub (a new private repository per project) with this token.', apply: (c, v) => (c.githubToken = token('GITHUB_TOKEN', v)) },
 	{ name: 'GITHUB_OWNER', description: 'GitHub organisation for new repositories (default: the token\'s user).', apply: (c, v) => (c.githubOwner = text('GITHUB_OWNER')(v)) },
 	{ name: 'MAX_FIX_ATTEMPTS', default: '3', description: 'Developer turns per task (the first included) before the task, and its project, fail.', apply: (c, v) => (c.maxFixAttempts = integer('MAX_FIX_ATTEMPTS', 1, 20)(v)) },
-	{ name: 'MAX_PLAN_TASKS', default: '12', description: 'The most tasks a plan may have (a project\'s settings.maxPlanTasks wins).', apply: (c, v) => (c.maxPlanTasks = integer('MAX_PLAN_TASKS', 1, 200)(v)) },
+	{ name: 'MAX_PLAN_TASKS', default: String(DEFAULT_MAX_TASKS), description: 'The most tasks a plan may have (a project\'s settings.maxPlanTasks wins).', apply: (c, v) => (c.maxPlanTasks = integer('MAX_PLAN_TASKS', 1, 200)(v)) },
 	{ name: 'LLM_TIMEOUT_SECONDS', default: '1800', description: 'Longest wait for one model reply (0: no limit).', apply: (c, v) => (c.llmTimeoutMs = integer('LLM_TIMEOUT_SECONDS', 0, 86_400)(v) * 1000) },
 	{ name: 'LOCK_DURATION_MS', default: '60000', description: "A job's lock, renewed at half this while the worker lives; a dead worker's jobs are taken over after about this plus STALLED_INTERVAL_MS.", apply: (c, v) => (c.lockDurationMs = integer('LOCK_DURATION_MS', 500, 3_600_000)(v)) },
 	{ name: 'STALLED_INTERVAL_MS', default: '30000', description: 'How often workers look for jobs whose worker died.', apply: (c, v) => (c.stalledIntervalMs = integer('STALLED_INTERVAL_MS', 200, 3_600_000)(v)) },

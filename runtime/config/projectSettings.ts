@@ -1,8 +1,15 @@
 import { InvalidInputError } from '../errors';
 import type { RunSettings } from '../contracts/service';
-import type { PublishTarget } from '../pipeline/publishProject';
+import type { GitHubRepositoryOptions } from '../workspace/github';
 import { remoteRefusal } from '../workspace/remotes';
 import type { ServiceConfig } from './environment';
+
+/** Where a project's repository is published, as its settings and the service's configuration resolve it. */
+export type PublishTarget =
+	| { kind: 'git'; url: string; branch?: string; token?: string }
+	| ({ kind: 'github'; branch?: string } & GitHubRepositoryOptions)
+	/** The project names a remote the operator does not allow (stored before the rule, or since narrowed): publishing fails for good. */
+	| { kind: 'refused'; field: string; problem: string; branch?: string };
 
 /** What a job runs with: the project's own settings where it has them, the service's otherwise. */
 export interface EffectiveSettings {

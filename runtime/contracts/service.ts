@@ -48,7 +48,7 @@ export interface StepCallback {
 
 /**
  * How a step job calls its model; each option left out keeps the service's default
- * (runtime/agents/defaults.ts, LLM_TIMEOUT_SECONDS, JOB_ATTEMPTS).
+ * (runtime/config/defaults.ts, LLM_TIMEOUT_SECONDS, JOB_ATTEMPTS).
  */
 export interface LlmJobOptions {
 	/** Ollama options.temperature, 0..2. */

@@ -1,12 +1,13 @@
 import type { Message, Options } from 'ollama';
 
+import { DEFAULT_RETRY_POLICY } from '../config/defaults';
 import { addUsage, emptyUsage, type LlmUsage } from '../contracts/usage';
 import { timePhase } from '../phaseTimes';
 import { LlmError, LlmOutputError } from './errors';
 import { parseJsonReply } from './jsonReply';
 import { DEFAULT_MAX_REPLY_BYTES, listModels, normalizeBaseUrl, streamChat, toLlmError, type ChatReply, type OllamaConnection } from './ollamaTransport';
 import type { CallLimiter } from './callLimiter';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
+import { withRetry, type RetryPolicy } from './retry';
 import { schemaProblems } from '../contracts/schemaValidator';
 
 export interface LlmSettings {

@@ -8,8 +8,6 @@ export interface RetryPolicy {
 	maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 2, baseDelayMs: 1000, maxDelayMs: 30_000 };
-
 /**
  * Runs `attempt` again on transient LLM errors (unreachable, 5xx/503, timeout) with exponential backoff.
  * `deadline` gives the time (epoch ms) the whole call must end by, or undefined for none: a retry

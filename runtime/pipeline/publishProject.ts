@@ -2,18 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { PublishTarget } from '../config/projectSettings';
 import type { Project, RepositoryInfo } from '../contracts/project';
 import { InvalidInputError } from '../errors';
 import type { ProjectStore } from '../state/projectStore';
 import { commitAll, initRepository, push } from '../workspace/git';
-import { publishToGitHub, type GitHubRepositoryOptions } from '../workspace/github';
+import { publishToGitHub } from '../workspace/github';
 import { materializeFiles } from '../workspace/materialize';
-
-export type PublishTarget =
-	| { kind: 'git'; url: string; branch?: string; token?: string }
-	| ({ kind: 'github'; branch?: string } & GitHubRepositoryOptions)
-	/** The project names a remote the operator does not allow (stored before the rule, or since narrowed): publishing fails for good. */
-	| { kind: 'refused'; field: string; problem: string; branch?: string };
 
 export interface PublishedCommit {
 	taskId: string;

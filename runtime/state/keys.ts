@@ -1,7 +1,6 @@
+import { DEFAULT_KEY_PREFIX } from '../config/defaults';
 import { PROJECT_STATUSES, type ProjectStatus } from '../contracts/project';
 import { InvalidInputError } from '../errors';
-
-export const DEFAULT_KEY_PREFIX = 'aic:';
 
 /**
  * Redis key layout of the project store. Every key starts with one prefix (default `aic:`), so

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { DEFAULT_KEY_PREFIX } from '../config/defaults';
 import type { Plan } from '../contracts/plan';
 import {
 	PROJECT_EVENT_TYPES,
@@ -19,7 +20,7 @@ import { ProjectNotFoundError, UpdateContentionError, VersionConflictError } fro
 import { fromStreamEntry, toStreamFields, type EventEntry } from './eventLog';
 import { indexChanges, indexesOf, indexScore } from './indexes';
 import { checkIntake, intakeIdempotencyKey, newProject } from './intake';
-import { DEFAULT_KEY_PREFIX, StoreKeys } from './keys';
+import { StoreKeys } from './keys';
 import { DEFAULT_STORE_LIMITS, type StoreLimits } from '../contracts/limits';
 import { APPEND_EVENT, COMMIT_CHANGE, CREATE_PROJECT, DELETE_PROJECT } from './luaScripts';
 import { runScript } from './runScript';

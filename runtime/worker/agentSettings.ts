@@ -1,12 +1,10 @@
-import { AGENT_DEFAULTS } from '../agents/defaults';
-import { DEFAULT_CONTEXT_TOKENS } from '../agents/developer/developTask';
 import type { PlannerSettings } from '../agents/planner/planProject';
 import type { ReporterSettings } from '../agents/reporter/writeReport';
-import type { EffectiveSettings } from '../config/projectSettings';
+import { AGENT_DEFAULTS, DEFAULT_CONTEXT_TOKENS, DEFAULT_RETRY_POLICY } from '../config/defaults';
 import type { ServiceConfig } from '../config/environment';
+import type { EffectiveSettings } from '../config/projectSettings';
 import type { DevelopJobData, GenerationJobData, LlmJobOptions, PlanJobData, ReportJobData, TestJobData } from '../contracts/service';
 import type { GenerationOptions, LlmSettings } from '../llm/llmClient';
-import { DEFAULT_RETRY_POLICY } from '../llm/retry';
 import type { DeveloperStepSettings } from '../pipeline/developerStep';
 import type { TesterStepSettings } from '../pipeline/testerStep';
 

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { devNull } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_GIT_IDENTITY } from '../config/defaults';
 import { AiCompanyError, InvalidInputError } from '../errors';
 import { timePhase } from '../phaseTimes';
 import { hasOptionLikeSshHost, parseRemote, RemoteProblem } from './remotes';
@@ -14,9 +15,6 @@ export interface GitIdentity {
 	name: string;
 	email: string;
 }
-
-/** Who commits, set in each repository initRepository creates. */
-export const DEFAULT_GIT_IDENTITY: Readonly<GitIdentity> = Object.freeze({ name: 'AI Company', email: 'ai-company@localhost' });
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._\/-]{1,200}(?<![./]|\.lock)$/;

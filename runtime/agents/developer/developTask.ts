@@ -51,7 +51,6 @@ export interface DeveloperOutput {
 	contextFiles: string[];
 }
 
-export const DEFAULT_CONTEXT_TOKENS = 6000;
 const TEST_OUTPUT_SHOWN = 3000;
 
 const SYSTEM_PROMPT =

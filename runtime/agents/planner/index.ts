@@ -1,3 +1,2 @@
 export * from './planProject';
 export * from './plannerInput';
-export * from '../defaults';

@@ -1,5 +1,6 @@
 import { LlmError, LlmOutputError, type LlmErrorCode } from '../../../runtime/llm/errors';
-import { backoffDelay, DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../../../runtime/llm/retry';
+import { DEFAULT_RETRY_POLICY } from '../../../runtime/config/defaults';
+import { backoffDelay, withRetry, type RetryPolicy } from '../../../runtime/llm/retry';
 
 const fast: RetryPolicy = { retries: 3, baseDelayMs: 5, maxDelayMs: 50 };
 

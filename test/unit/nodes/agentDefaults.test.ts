@@ -1,8 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { AGENT_DEFAULTS } from '../../../runtime/agents/defaults';
-import { DEFAULT_CONTEXT_TOKENS } from '../../../runtime/agents/developer/developTask';
-import { DEFAULT_MAX_TASKS } from '../../../runtime/agents/planner/planProject';
+import { AGENT_DEFAULTS, DEFAULT_CONTEXT_TOKENS, DEFAULT_MAX_TASKS } from '../../../runtime/config/defaults';
 import { EVENT_TYPES } from '../../../runtime/contracts/webhooks';
 import { TRIGGER_EVENTS } from '../../../nodes/AiCompanyTrigger/AiCompanyTrigger.node';
 import { AiDeveloper } from '../../../nodes/AiDeveloper/AiDeveloper.node';

@@ -1,5 +1,4 @@
-import { AGENT_DEFAULTS } from '../../../runtime/agents/defaults';
-import { DEFAULT_CONTEXT_TOKENS } from '../../../runtime/agents/developer/developTask';
+import { AGENT_DEFAULTS, DEFAULT_CONTEXT_TOKENS } from '../../../runtime/config/defaults';
 import { loadConfig } from '../../../runtime/config/environment';
 import { effectiveSettings } from '../../../runtime/config/projectSettings';
 import { callLimitsOf, developerSettings, plannerSettings, reporterSettings, testerSettings } from '../../../runtime/worker/agentSettings';

@@ -1,6 +1,7 @@
 import { PROJECT_STATUSES } from '../../../runtime/contracts';
 import { InvalidInputError } from '../../../runtime/errors';
-import { DEFAULT_KEY_PREFIX, StoreKeys } from '../../../runtime/state/keys';
+import { DEFAULT_KEY_PREFIX } from '../../../runtime/config/defaults';
+import { StoreKeys } from '../../../runtime/state/keys';
 import { fromStreamEntry, toStreamFields } from '../../../runtime/state/eventLog';
 
 // The Redis key layout the README documents ("Redis keys"): what operators delete by prefix and
