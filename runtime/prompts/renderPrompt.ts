@@ -6,7 +6,7 @@ import Handlebars from 'handlebars';
 
 import { InvalidInputError } from '../errors';
 
-export type PromptRole = 'planner' | 'developer' | 'tester' | 'reporter';
+export type PromptRole = 'planner' | 'developer' | 'tester' | 'reviewer' | 'reporter';
 
 const shipped = new Map<PromptRole, { source: string; template: HandlebarsTemplateDelegate }>();
 

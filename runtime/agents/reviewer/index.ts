@@ -1,0 +1,2 @@
+export * from './lineDiff';
+export * from './reviewWork';
