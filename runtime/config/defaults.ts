@@ -34,5 +34,12 @@ export const DEFAULT_KEY_PREFIX = 'aic:';
 /** Model calls that fail transiently are retried this way (llm/retry.ts's RetryPolicy). */
 export const DEFAULT_RETRY_POLICY = { retries: 2, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
+/**
+ * The reviewer's gate (a project's settings review, reviewRounds, reviewLastRejection): reviews a
+ * project's tasks get when its settings do not say (on in whole-project mode, off for step jobs), how
+ * many review rounds a task gets, and what a rejection in the last round does (fail the task, or warn).
+ */
+export const REVIEW_DEFAULTS = Object.freeze({ rounds: 2, lastRejection: 'fail' as 'fail' | 'warn' });
+
 /** Who commits, set in each repository the workspace creates (workspace/git.ts's GitIdentity). */
 export const DEFAULT_GIT_IDENTITY = Object.freeze({ name: 'AI Company', email: 'ai-company@localhost' });

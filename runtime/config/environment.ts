@@ -18,7 +18,7 @@ export interface ServiceConfig {
 	concurrency: number;
 	/** The model server's parallel slots: a worker never has more model calls in flight than this. */
 	ollamaNumParallel: number;
-	models: { planner: string; developer: string; tester: string; reporter: string };
+	models: { planner: string; developer: string; tester: string; reviewer: string; reporter: string };
 	gitRemoteBase?: string;
 	/** More remote bases a request's settings.gitRemoteBase may be equal to or under (GIT_REMOTE_BASE is one too). */
 	gitRemoteAllow?: string[];
@@ -106,6 +106,7 @@ export const ENVIRONMENT: readonly Variable[] = [
 	{ name: 'MODEL_PLANNER', default: DEFAULT_PLANNER_MODEL, description: 'Model that plans projects (a project\'s settings.models.planner wins).', apply: (c, v) => (c.models = { ...c.models!, planner: text('MODEL_PLANNER')(v) }) },
 	{ name: 'MODEL_DEVELOPER', default: 'qwen2.5-coder:7b', description: 'Model that writes and fixes code.', apply: (c, v) => (c.models = { ...c.models!, developer: text('MODEL_DEVELOPER')(v) }) },
 	{ name: 'MODEL_TESTER', default: 'qwen2.5-coder:7b', description: 'Model that writes tests.', apply: (c, v) => (c.models = { ...c.models!, tester: text('MODEL_TESTER')(v) }) },
+	{ name: 'MODEL_REVIEWER', default: 'qwen2.5-coder:7b', description: "Model that reviews each task's code after its tests pass, and the whole project before delivery (a project's settings.models.reviewer wins).", apply: (c, v) => (c.models = { ...c.models!, reviewer: text('MODEL_REVIEWER')(v) }) },
 	{ name: 'MODEL_REPORTER', default: DEFAULT_PLANNER_MODEL, description: "Model that writes clients' progress reports (POST /api/projects/:id/report; a request's model wins).", apply: (c, v) => (c.models = { ...c.models!, reporter: text('MODEL_REPORTER')(v) }) },
 	{ name: 'GIT_REMOTE_BASE', description: 'Where finished projects are pushed: <GIT_REMOTE_BASE>/<projectId>.git (a path, file://, ssh:// or http(s) URL). Unset: no push unless GitHub is set.', apply: (c, v) => (c.gitRemoteBase = checkRemoteBase(text('GIT_REMOTE_BASE')(v), 'GIT_REMOTE_BASE')) },
 	{ name: 'GIT_REMOTE_ALLOW', description: "More remote bases (comma-separated paths, file://, ssh:// or http(s) URLs) a request's settings.gitRemoteBase may name or be under, besides GIT_REMOTE_BASE. Unset with GIT_REMOTE_BASE unset: a request may not choose a remote.", apply: (c, v) => (c.gitRemoteAllow = remoteBases('GIT_REMOTE_ALLOW', v)) },
@@ -137,7 +138,7 @@ export const ENVIRONMENT: readonly Variable[] = [
  * naming the variable, so the service never starts half-configured.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
-	const config: Partial<ServiceConfig> = { models: { planner: '', developer: '', tester: '', reporter: '' } };
+	const config: Partial<ServiceConfig> = { models: { planner: '', developer: '', tester: '', reviewer: '', reporter: '' } };
 	for (const variable of ENVIRONMENT) {
 		const given = env[variable.name];
 		const value = given === undefined || given === '' ? variable.default : given;

@@ -1,7 +1,8 @@
 import { InvalidInputError } from '../errors';
-import type { RunSettings } from '../contracts/service';
+import type { RunMode, RunSettings } from '../contracts/service';
 import type { GitHubRepositoryOptions } from '../workspace/github';
 import { remoteRefusal } from '../workspace/remotes';
+import { REVIEW_DEFAULTS } from './defaults';
 import type { ServiceConfig } from './environment';
 
 /** Where a project's repository is published, as its settings and the service's configuration resolve it. */
@@ -14,8 +15,10 @@ export type PublishTarget =
 /** What a job runs with: the project's own settings where it has them, the service's otherwise. */
 export interface EffectiveSettings {
 	/** The reporter's is the service's MODEL_REPORTER: project settings do not name one. */
-	models: { planner: string; developer: string; tester: string; reporter: string };
+	models: { planner: string; developer: string; tester: string; reviewer: string; reporter: string };
 	maxFixAttempts: number;
+	/** The reviewer's gate: on or off, review rounds per task, and what a last rejection does. */
+	review: { enabled: boolean; rounds: number; lastRejection: 'fail' | 'warn' };
 	maxPlanTasks: number;
 	/** null: nowhere to publish (no GIT_REMOTE_BASE, no GitHub token): the project completes unpublished. */
 	publishTarget: PublishTarget | null;
@@ -23,13 +26,20 @@ export interface EffectiveSettings {
 	callbackUrl?: string;
 }
 
-export function effectiveSettings(config: ServiceConfig, projectId: string, settings: RunSettings): EffectiveSettings {
+/** `mode`: how the project is run; review is on by default in whole-project mode only (a step workflow runs the AI Reviewer node where it wants one). */
+export function effectiveSettings(config: ServiceConfig, projectId: string, settings: RunSettings, mode: RunMode = 'auto'): EffectiveSettings {
 	return {
 		models: {
 			planner: settings.models?.planner ?? config.models.planner,
 			developer: settings.models?.developer ?? config.models.developer,
 			tester: settings.models?.tester ?? config.models.tester,
+			reviewer: settings.models?.reviewer ?? config.models.reviewer,
 			reporter: config.models.reporter,
+		},
+		review: {
+			enabled: settings.review ?? mode === 'auto',
+			rounds: settings.reviewRounds ?? REVIEW_DEFAULTS.rounds,
+			lastRejection: settings.reviewLastRejection ?? REVIEW_DEFAULTS.lastRejection,
 		},
 		maxFixAttempts: settings.maxFixAttempts ?? config.maxFixAttempts,
 		maxPlanTasks: settings.maxPlanTasks ?? config.maxPlanTasks,

@@ -1,5 +1,6 @@
 import type { JSONSchemaType, SchemaObject } from 'ajv';
 import { planSchema, type Plan } from './plan';
+import { storedReviewSchema, type StoredReview } from './review';
 import type { LlmUsage } from './usage';
 
 /** Where a project is in its life. The allowed moves between them live in runtime/state/lifecycle.ts. */
@@ -60,6 +61,8 @@ export interface TaskState {
 	 * written, so a worker that restarts mid-task tests that code instead of paying for it again.
 	 */
 	developedAttempt?: number;
+	/** The reviewer's latest review of the task (runtime/contracts/review.ts); absent until one ran. */
+	review?: StoredReview;
 	updatedAt: string;
 }
 
@@ -107,6 +110,8 @@ export interface Project {
 	/** Keyed by plan task id. */
 	tasks: Record<string, TaskState>;
 	repository: RepositoryInfo | null;
+	/** The whole project's last review (in its `review` status); absent or null until it ran. */
+	review?: StoredReview | null;
 	usage: ProjectUsage;
 	createdAt: string;
 	updatedAt: string;
@@ -141,6 +146,10 @@ export const PROJECT_EVENT_TYPES = {
 	taskWorkRecorded: 'task.work_recorded',
 	taskDone: 'task.done',
 	taskFailed: 'task.failed',
+	/** `{ taskId, attempt, round, verdict, comments, warned? }`: a task's review (comments: how many). */
+	taskReviewed: 'task.reviewed',
+	/** `{ round, verdict, comments, warned? }`: the whole project's review, in its `review` status. */
+	projectReviewed: 'project.reviewed',
 } as const;
 
 const producedFileSchema: JSONSchemaType<ProducedFile> = {
@@ -256,6 +265,7 @@ const taskStateSchema: SchemaObject = {
 		testReport: { type: ['object', 'null'] },
 		error: { type: 'string' },
 		developedAttempt: { type: 'integer', minimum: 0 },
+		review: storedReviewSchema,
 		updatedAt: { type: 'string' },
 	},
 	required: ['status', 'attempts', 'files', 'testFiles', 'testReport', 'updatedAt'],
@@ -277,6 +287,7 @@ export const projectSchema: SchemaObject = {
 		plan: nullable(planSchema),
 		tasks: { type: 'object', additionalProperties: taskStateSchema },
 		repository: nullable(repositoryInfoSchema),
+		review: nullable(storedReviewSchema),
 		usage: {
 			type: 'object',
 			properties: {

@@ -8,7 +8,13 @@ import { PROJECT_STATUSES, type ProjectStatus } from './project';
 
 /** Per-project settings, from the intake's `settings`; each one left out falls back to the service's environment. */
 export interface RunSettings {
-	models?: { planner?: string; developer?: string; tester?: string };
+	models?: { planner?: string; developer?: string; tester?: string; reviewer?: string };
+	/** Review every task after its tests pass, and the whole project before delivery. Default: true in whole-project mode, false for step jobs (a canvas runs the AI Reviewer node). */
+	review?: boolean;
+	/** Review rounds per task (1-10, default 2); each rejection costs one of the task's maxFixAttempts too. */
+	reviewRounds?: number;
+	/** What a rejection in a task's last review round does: "fail" the task (and the project), or "warn" (the task is done, its review kept). Default "fail". */
+	reviewLastRejection?: 'fail' | 'warn';
 	maxFixAttempts?: number;
 	maxPlanTasks?: number;
 	/** The repository is `<gitRemoteBase>/<projectId>.git`. */
@@ -30,7 +36,7 @@ export interface ProjectRun {
 	settings: RunSettings;
 }
 
-export const JOB_NAMES = ['plan', 'develop', 'test', 'task', 'publish', 'report', 'advance', 'callback'] as const;
+export const JOB_NAMES = ['plan', 'develop', 'test', 'review', 'task', 'publish', 'report', 'advance', 'callback'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export interface ProjectJobData {
@@ -99,6 +105,11 @@ export interface TestJobData extends GenerationJobData {
 	maxOutputKb?: number;
 }
 
+/** One reviewer turn on a task whose tests passed and that waits for its review (POST …/tasks/:taskId/review). */
+export interface ReviewJobData extends GenerationJobData {
+	taskId: string;
+}
+
 /** A whole task (develop, test, fix up to the limit) in auto mode. */
 export interface TaskJobData extends ProjectJobData {
 	taskId: string;
@@ -136,8 +147,11 @@ export const runSettingsSchema = {
 		models: {
 			type: 'object',
 			additionalProperties: false,
-			properties: { planner: modelName, developer: modelName, tester: modelName },
+			properties: { planner: modelName, developer: modelName, tester: modelName, reviewer: modelName },
 		},
+		review: { type: 'boolean' },
+		reviewRounds: { type: 'integer', minimum: 1, maximum: 10 },
+		reviewLastRejection: { type: 'string', enum: ['fail', 'warn'] },
 		maxFixAttempts: { type: 'integer', minimum: 1, maximum: 20 },
 		maxPlanTasks: { type: 'integer', minimum: 1, maximum: 200 },
 		gitRemoteBase: text(1000),
@@ -211,6 +225,8 @@ export type PlanBody = Omit<PlanJobData, 'projectId'> & StepCallback;
 export type DevelopBody = Omit<DevelopJobData, 'projectId' | 'taskId'> & StepCallback;
 /** POST /api/projects/:id/tasks/:taskId/test */
 export type TestBody = Omit<TestJobData, 'projectId' | 'taskId'> & StepCallback;
+/** POST /api/projects/:id/tasks/:taskId/review */
+export type ReviewBody = Omit<ReviewJobData, 'projectId' | 'taskId'> & StepCallback;
 /** POST /api/projects/:id/report */
 export type ReportBody = Omit<ReportJobData, 'projectId'> & StepCallback;
 /** POST /api/projects/:id/publish */
@@ -237,6 +253,11 @@ export const testBodySchema = {
 		testTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
 		maxOutputKb: { type: 'integer', minimum: 1, maximum: 10240 },
 	},
+} as const;
+export const reviewBodySchema = {
+	type: 'object',
+	additionalProperties: false,
+	properties: { ...stepBodyProperties },
 } as const;
 export const reportBodySchema = {
 	type: 'object',

@@ -4,3 +4,4 @@ export * from './projectFiles';
 export * from './testerStep';
 export * from './publishProject';
 export * from './plannerStep';
+export * from './reviewerStep';

@@ -26,6 +26,10 @@ export const jobIds = {
 	develop: (projectId: string, taskId: string, attempt: number) => jobId('develop', projectId, taskId, attempt),
 	/** A test run finishes an attempt: one per task attempt. */
 	test: (projectId: string, taskId: string, attempt: number) => jobId('test', projectId, taskId, attempt),
+	/** A review finishes an attempt whose tests passed: one per task attempt. */
+	review: (projectId: string, taskId: string, attempt: number) => jobId('review', projectId, taskId, attempt),
+	/** The whole project's review (its `review` status in auto mode): one per retry round. */
+	projectReview: (projectId: string, round: number) => jobId('review', projectId, round),
 	/** A whole task in auto mode, per retry round. */
 	task: (projectId: string, taskId: string, round: number) => jobId('task', projectId, taskId, round),
 	/** Publishing the project as it stands at a version. */
@@ -38,10 +42,14 @@ export const jobIds = {
 };
 
 /** What follows the project in each job's id: `text` a part() of a name, `number` a round, attempt or version. */
-const SHAPES: Record<JobName, ReadonlyArray<'text' | 'number'>> = {
+type Shape = ReadonlyArray<'text' | 'number'>;
+/** Job names whose ids come in more shapes than one: a task's review, and the whole project's. */
+const MORE_SHAPES: Partial<Record<JobName, Shape[]>> = { review: [['number']] };
+const SHAPES: Record<JobName, Shape> = {
 	plan: ['number'],
 	develop: ['text', 'number'],
 	test: ['text', 'number'],
+	review: ['text', 'number'],
 	task: ['text', 'number'],
 	publish: ['number'],
 	report: ['number'],
@@ -59,6 +67,6 @@ const NUMBER = /^\d+$/;
 export function isJobId(id: string): boolean {
 	const [name, project, ...rest] = id.split('.');
 	if (!(JOB_NAMES as readonly string[]).includes(name) || project === undefined || !TEXT.test(project)) return false;
-	const shape = SHAPES[name as JobName];
-	return rest.length === shape.length && rest.every((value, i) => (shape[i] === 'number' ? NUMBER : TEXT).test(value));
+	const shapes = [SHAPES[name as JobName], ...(MORE_SHAPES[name as JobName] ?? [])];
+	return shapes.some((shape) => rest.length === shape.length && rest.every((value, i) => (shape[i] === 'number' ? NUMBER : TEXT).test(value)));
 }

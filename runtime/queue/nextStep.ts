@@ -41,9 +41,11 @@ export function nextStep(project: Project, run: ProjectRun, settings: EffectiveS
 		case 'development':
 			return developmentStep(project, run, settings);
 		case 'testing':
-			return { moves: ['review', 'deployment'], jobs: [] };
+			return { moves: settings.review.enabled ? ['review'] : ['review', 'deployment'], jobs: [] };
 		case 'review':
-			return { moves: ['deployment'], jobs: [] };
+			// The whole project's review, once per retry round's walk; it is stored on the project and warns, never loops.
+			if (!settings.review.enabled || project.review) return { moves: ['deployment'], jobs: [] };
+			return { moves: [], jobs: [{ name: 'review', jobId: jobIds.projectReview(id, run.round), data: { projectId: id }, priority: 1 }] };
 		case 'deployment':
 			if (!settings.publishTarget) return { moves: ['completed'], jobs: [] };
 			return { moves: [], jobs: [{ name: 'publish', jobId: jobIds.publish(id, project.version), data: { projectId: id }, priority: 1 }] };
@@ -57,7 +59,7 @@ function developmentStep(project: Project, run: ProjectRun, settings: EffectiveS
 	// Never "all of no tasks are done": a project without a plan has nothing to publish.
 	if (!tasks.length) throw new InvalidInputError('projectId', `project "${project.id}" is in development without a planned task: plan it again`);
 	const state = (taskId: string) => (Object.hasOwn(project.tasks, taskId) ? project.tasks[taskId] : undefined);
-	if (tasks.every((t) => state(t.id)?.status === 'done')) return { moves: ['testing', 'review', 'deployment'], jobs: [] };
+	if (tasks.every((t) => state(t.id)?.status === 'done')) return { moves: settings.review.enabled ? ['testing', 'review'] : ['testing', 'review', 'deployment'], jobs: [] };
 	const started = tasks.filter((t) => state(t.id)?.status !== 'pending').length;
 	const ready = tasks.filter((t) => state(t.id)?.status !== 'done' && t.dependsOn.every((d) => state(d)?.status === 'done'));
 	return {

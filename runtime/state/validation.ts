@@ -15,6 +15,7 @@ import {
 	type TaskResult,
 	type TaskWork,
 } from '../contracts/project';
+import { storedReviewSchema, type StoredReview } from '../contracts/review';
 import { schemaProblems } from '../contracts/schemaValidator';
 import type { LlmUsage } from '../contracts/usage';
 import { InvalidInputError } from '../errors';
@@ -142,6 +143,25 @@ function checkFileList(field: string, files: ProducedFile[] | undefined, limits:
 		seen.add(file.path);
 		checkBytes(`${at}.content`, file.content, limits.maxFileBytes);
 	});
+}
+
+/** A review to store on a task or the project: the stored shape, its comments' paths safe, its texts within the store's limits. */
+export function checkReview(value: unknown, limits: StoreLimits): StoredReview {
+	checkJsonInput('review', value);
+	const problems = schemaProblems(storedReviewSchema, value);
+	if (problems.length) throw new InvalidInputError('review', problems.join('; '));
+	const review = value as StoredReview;
+	review.comments.forEach((comment, i) => {
+		const pathProblem = filePathProblem(comment.path);
+		if (pathProblem) throw new InvalidInputError(`review.comments[${i}].path`, pathProblem);
+	});
+	checkBytes('review', JSON.stringify(review), limits.maxTestReportBytes);
+	return review;
+}
+
+export function checkReviewOutcome(value: unknown): 'done' | 'failed' | 'keep' {
+	if (value !== 'done' && value !== 'failed' && value !== 'keep') throw new InvalidInputError('outcome', `must be done, failed or keep, got ${JSON.stringify(value)}`);
+	return value;
 }
 
 export function checkUsage(role: unknown, usage: unknown): { role: string; usage: LlmUsage } {

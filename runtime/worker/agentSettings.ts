@@ -3,9 +3,10 @@ import type { ReporterSettings } from '../agents/reporter/writeReport';
 import { AGENT_DEFAULTS, DEFAULT_CONTEXT_TOKENS, DEFAULT_RETRY_POLICY } from '../config/defaults';
 import type { ServiceConfig } from '../config/environment';
 import type { EffectiveSettings } from '../config/projectSettings';
-import type { DevelopJobData, GenerationJobData, LlmJobOptions, PlanJobData, ReportJobData, TestJobData } from '../contracts/service';
+import type { DevelopJobData, GenerationJobData, LlmJobOptions, PlanJobData, ReportJobData, ReviewJobData, TestJobData } from '../contracts/service';
 import type { GenerationOptions, LlmSettings } from '../llm/llmClient';
 import type { DeveloperStepSettings } from '../pipeline/developerStep';
+import type { ReviewerStepSettings } from '../pipeline/reviewerStep';
 import type { TesterStepSettings } from '../pipeline/testerStep';
 
 // What a job's agent runs with: the job's own options (a step request's `llm`, `promptTemplate`, …)
@@ -78,6 +79,16 @@ export function testerSettings(config: ServiceConfig, settings: EffectiveSetting
 			sandbox: config.sandbox,
 			...(command ? { command } : {}),
 		},
+	};
+}
+
+/** The reviewer's model and options, with the project's review policy (rounds, what a last rejection does). */
+export function reviewerSettings(settings: EffectiveSettings, job: JobOptions<ReviewJobData> = {}): Omit<ReviewerStepSettings, 'maxAttempts'> {
+	return {
+		...generationOf(job.llm),
+		...templateOf(job.promptTemplate),
+		model: job.model ?? settings.models.reviewer,
+		policy: { rounds: settings.review.rounds, lastRejection: settings.review.lastRejection },
 	};
 }
 

@@ -14,6 +14,7 @@ import { developJob } from './jobs/developJob';
 import { planJob } from './jobs/planJob';
 import { publishJob } from './jobs/publishJob';
 import { reportJob } from './jobs/reportJob';
+import { reviewJob } from './jobs/reviewJob';
 import { taskJob } from './jobs/taskJob';
 import { testJob } from './jobs/testJob';
 
@@ -21,6 +22,7 @@ const HANDLERS: Record<JobName, (context: JobContext) => Promise<Record<string, 
 	plan: planJob,
 	develop: developJob,
 	test: testJob,
+	review: reviewJob,
 	task: taskJob,
 	publish: publishJob,
 	report: reportJob,
@@ -29,7 +31,7 @@ const HANDLERS: Record<JobName, (context: JobContext) => Promise<Record<string, 
 };
 
 /** Jobs that call the model or run tests: they stop in the middle when their project is cancelled or deleted. */
-const STOPPABLE_JOBS: ReadonlySet<string> = new Set<JobName>(['plan', 'develop', 'test', 'task', 'report']);
+const STOPPABLE_JOBS: ReadonlySet<string> = new Set<JobName>(['plan', 'develop', 'test', 'review', 'task', 'report']);
 
 /** The jobs in flight in this process, so a shutdown can hand them back. */
 export type InFlight = Map<string, AbortController>;
