@@ -1,14 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { ProjectStatus } from '../../runtime/contracts/project';
+import type { RUN_ENDED_STATUSES } from '../../runtime/contracts/outcome';
 import { executePerItem } from '../shared/executePerItem';
 import { intakeBody } from '../shared/intake';
 import { longPoll } from '../shared/transport/longPoll';
 import { serviceRequest } from '../shared/transport/serviceRequest';
 import { projectOutcome, type ProjectView } from './projectOutcome';
 
-/** The statuses a run ends in (the service's runEnded); test/unit/nodes/sharedValues.test.ts keeps them equal. */
-export const ENDED_STATUSES: readonly ProjectStatus[] = ['completed', 'failed', 'cancelled'];
+/** The statuses a run ends in: the contracts' RUN_ENDED_STATUSES, which the compiler holds this copy to (a value the compiled node cannot import). */
+export const ENDED_STATUSES: typeof RUN_ENDED_STATUSES = ['completed', 'failed', 'cancelled'];
 const ENDED = new Set<string>(ENDED_STATUSES);
 
 /** One whole project per input item, run by the service; waits for its end unless told not to. */

@@ -1,22 +1,19 @@
 import type { IDataObject } from 'n8n-workflow';
 
-/** The parts of GET /api/projects/:id that the outcome is made of. */
-export interface ProjectView extends IDataObject {
-	id: string;
-	title: string;
-	status: string;
-	statusReason?: string | null;
-	repository?: IDataObject | null;
-	client?: IDataObject;
-	tasks: Record<string, { status: string; attempts: number }>;
-	usage?: { total?: IDataObject };
-}
+import type { ProjectOutcome } from '../../runtime/contracts/outcome';
+import type { Project } from '../../runtime/contracts/project';
+
+/** The parts of GET /api/projects/:id (the service's Project) that the outcome is made of, as n8n data. */
+export type ProjectView = Pick<Project, 'id' | 'title' | 'status' | 'statusReason' | 'repository' | 'client' | 'tasks' | 'usage'> & IDataObject;
 
 /**
- * The same shape as the service's end callback and the trigger's `project` (runtime
- * worker/continueProject.ts projectOutcome), so a workflow reads the end alike from all three.
+ * The service's ProjectOutcome, as its end callback and the trigger's `project` carry it (runtime
+ * driver/projectOutcome.ts), so a workflow reads the end alike from all three. Written here again
+ * because the compiled node may require only n8n-workflow and packed files;
+ * test/unit/nodes/projectOutcome.test.ts keeps the two equal. The `??` fallbacks keep an answer
+ * without those fields (a service of an earlier version) readable.
  */
-export function projectOutcome(project: ProjectView): IDataObject {
+export function projectOutcome(project: ProjectView): ProjectOutcome {
 	return {
 		projectId: project.id,
 		title: project.title,

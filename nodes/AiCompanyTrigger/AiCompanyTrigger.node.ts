@@ -1,12 +1,18 @@
 import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import type { WebhookEventType } from '../../runtime/contracts/webhooks';
 import { serviceCredentials } from '../shared/descriptions/common';
 import { subscription } from './subscription';
 import { deliveryProblem, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './verifyDelivery';
 
-/** Must stay the runtime's EVENT_TYPES (runtime/contracts); test/unit/nodes keeps them equal. */
-export const TRIGGER_EVENTS = [
+/**
+ * The runtime's EVENT_TYPES (runtime/contracts/webhooks.ts), named for the Events list: the compiler
+ * holds each value to the contracts' WebhookEventType, test/unit/nodes/agentDefaults.test.ts holds
+ * the list to EVENT_TYPES (a run-time value the compiled node cannot import: its file requires the
+ * service's schemas).
+ */
+export const TRIGGER_EVENTS: Array<{ name: string; value: WebhookEventType }> = [
 	{ name: 'Project Planned', value: 'project.planned' },
 	{ name: 'Project Completed', value: 'project.completed' },
 	{ name: 'Project Failed', value: 'project.failed' },

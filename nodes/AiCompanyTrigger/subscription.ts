@@ -1,13 +1,8 @@
 import { randomBytes } from 'crypto';
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 
+import type { WebhookSubscription } from '../../runtime/contracts/webhooks';
 import { serviceRequest } from '../shared/transport/serviceRequest';
-
-interface Subscription extends IDataObject {
-	webhookId: string;
-	url: string;
-	signed?: boolean;
-}
 
 /**
  * The trigger's subscription at the service (POST/GET/DELETE /api/webhooks), following n8n's
@@ -21,7 +16,7 @@ export function subscription(context: IHookFunctions) {
 	return {
 		async exists(): Promise<boolean> {
 			if (typeof staticData.webhookId !== 'string' || typeof staticData.webhookSecret !== 'string') return false;
-			const found = await serviceRequest<Subscription>(context, { method: 'GET', path: path(), notFoundAsUndefined: true });
+			const found = await serviceRequest<WebhookSubscription>(context, { method: 'GET', path: path(), notFoundAsUndefined: true });
 			return found?.url === context.getNodeWebhookUrl('default') && found?.signed === true;
 		},
 		async create(): Promise<void> {
@@ -29,7 +24,7 @@ export function subscription(context: IHookFunctions) {
 			const body: IDataObject = { url: context.getNodeWebhookUrl('default'), events: context.getNodeParameter('events') as string[], secret };
 			const projectId = String(context.getNodeParameter('projectId', '') ?? '').trim();
 			if (projectId) body.projectId = projectId;
-			const created = await serviceRequest<Subscription>(context, { method: 'POST', path: '/api/webhooks', body });
+			const created = await serviceRequest<WebhookSubscription>(context, { method: 'POST', path: '/api/webhooks', body });
 			staticData.webhookId = created.webhookId;
 			staticData.webhookSecret = secret;
 		},

@@ -1,3 +1,4 @@
+import type { ProjectOutcome } from './outcome';
 import { httpUrl } from './service';
 
 /**
@@ -59,5 +60,5 @@ export interface WebhookDelivery {
 	/** When it happened (the event log's time), ISO 8601. */
 	at: string;
 	/** The project's outcome when the delivery was queued: status, reason, tasks, repository, usage. */
-	project: Record<string, unknown>;
+	project: ProjectOutcome;
 }

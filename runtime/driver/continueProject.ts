@@ -1,11 +1,11 @@
+import { RUN_ENDED_STATUSES } from '../contracts/outcome';
 import type { Project } from '../contracts/project';
 import { jobIds } from '../queue/jobIds';
-import { TERMINAL_STATUSES } from '../state/lifecycle';
 import { announceWebhookEvents } from './announceWebhooks';
 import type { DriverServices } from './driverServices';
 import { projectOutcome } from './projectOutcome';
 
-const ENDED = new Set<string>([...TERMINAL_STATUSES, 'failed']);
+const ENDED = new Set<string>(RUN_ENDED_STATUSES);
 
 /** A run ends completed, cancelled or failed (a failed project waits for a retry, with nothing running). */
 export function runEnded(project: Project): boolean {

@@ -1,7 +1,8 @@
+import type { ProjectOutcome } from '../contracts/outcome';
 import type { Project } from '../contracts/project';
 
 /** What a project's end callback and its webhooks carry: enough for the next n8n node, not the whole project. */
-export function projectOutcome(project: Project): Record<string, unknown> {
+export function projectOutcome(project: Project): ProjectOutcome {
 	const tasks = Object.entries(project.tasks).map(([id, task]) => ({ id, status: task.status, attempts: task.attempts }));
 	return {
 		projectId: project.id,
