@@ -2,7 +2,6 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 import type { ErrorBody } from '../contracts/service';
 import { describeFailure } from '../failures';
-import { BodyRefusedError } from './jsonBody';
 
 interface AjvIssue {
 	instancePath: string;
@@ -28,10 +27,6 @@ export function errorHandler(error: FastifyError & { validation?: AjvIssue[] }, 
 	if (error.validation?.length) {
 		const field = fieldOf(error.validation[0]);
 		reply.code(400).send({ error: 'invalid_input', message: validationMessage(error.validation[0], field), field } satisfies ErrorBody);
-		return;
-	}
-	if (error instanceof BodyRefusedError) {
-		reply.code(error.statusCode).send({ error: error.kind, message: error.message } satisfies ErrorBody);
 		return;
 	}
 	// fastify's own refusals (413 body too large, 415) carry their status.

@@ -78,7 +78,7 @@ export async function processJob(services: Services, inFlight: InFlight, job: Jo
 			const stopped = stop.signal.reason as ProjectStoppedError;
 			metrics.jobSeconds.observe({ name: job.name, outcome: 'stopped' }, (Date.now() - started) / 1000);
 			log.info({ durationMs: Date.now() - started, reason: stopped.reason }, 'job stopped: its project was ' + stopped.reason);
-			throw new UnrecoverableError(JSON.stringify({ kind: 'cancelled', message: stopped.message }));
+			throw new UnrecoverableError(JSON.stringify({ kind: stopped.kind, message: stopped.message }));
 		}
 		const failure = describeFailure(error);
 		const last = !failure.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
