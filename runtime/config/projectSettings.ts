@@ -24,6 +24,10 @@ export interface EffectiveSettings {
 	publishTarget: PublishTarget | null;
 	deployHookUrl?: string;
 	callbackUrl?: string;
+	/** DevOps packages and proves the finished project before it completes (settings.packaging, default true). */
+	packaging: boolean;
+	/** The delivered repository's LICENSE id (settings.license); none when absent. */
+	license?: string;
 }
 
 /** `mode`: how the project is run; review is on by default in whole-project mode only (a step workflow runs the AI Reviewer node where it wants one). */
@@ -46,6 +50,8 @@ export function effectiveSettings(config: ServiceConfig, projectId: string, sett
 		publishTarget: publishTargetOf(config, projectId, settings),
 		deployHookUrl: settings.deployHookUrl,
 		callbackUrl: settings.callbackUrl,
+		packaging: settings.packaging ?? true,
+		...(settings.license ? { license: settings.license } : {}),
 	};
 }
 

@@ -90,6 +90,42 @@ export interface RepositoryInfo {
 	lastCommit?: string;
 }
 
+/** How the delivered repository proved itself: its own test command, run in the sandbox on a clean clone. */
+export interface DeliveryProof {
+	/** The sandbox's verdict (a TestReport's status: passed, failed, error, timeout). */
+	status: string;
+	passed: number;
+	failed: number;
+	/** What ran in the sandbox for the test command (argv). */
+	command: string[];
+	/** The sandbox's runner: "custom" for a command judged by its report file, "node" when it ran in one process. */
+	runner: string;
+	durationMs: number;
+	/** The end of the run's output. */
+	output: string;
+}
+
+/**
+ * What DevOps added so a client can run the repository (the packaging commit `Packaging: …`, after
+ * the tasks' commits) and whether the repository's own test command passed in a clean clone.
+ */
+export interface Delivery {
+	stack: 'node' | 'python';
+	/** What a client types in the repository: "npm test", "python -m pytest". */
+	testCommand: string;
+	/** true: that command passed in a fresh clone of the repository as it is published. */
+	verified: boolean;
+	/** The packaging commit's files, as committed (merged with a task's file of the same path). */
+	files: ProducedFile[];
+	/** What was chosen or merged, e.g. "package.json: kept the task's dependencies". */
+	notes: string[];
+	/** 1, or 2 after a fix round. */
+	rounds: number;
+	/** When the last task finished: the packaging commit's date, and what the packaging was built from. */
+	packagedAt: string;
+	proof: DeliveryProof;
+}
+
 export interface ProjectUsage {
 	total: LlmUsage;
 	/** Keyed by agent role: planner, developer, tester, ... */
@@ -112,6 +148,8 @@ export interface Project {
 	repository: RepositoryInfo | null;
 	/** The whole project's last review (in its `review` status); absent or null until it ran. */
 	review?: StoredReview | null;
+	/** Absent or null until DevOps packaged the finished project. */
+	delivery?: Delivery | null;
 	usage: ProjectUsage;
 	createdAt: string;
 	updatedAt: string;
@@ -141,6 +179,7 @@ export const PROJECT_EVENT_TYPES = {
 	statusChanged: 'project.status_changed',
 	planSet: 'project.plan_set',
 	repositorySet: 'project.repository_set',
+	deliverySet: 'project.delivery_set',
 	archived: 'project.archived',
 	taskStarted: 'task.started',
 	taskWorkRecorded: 'task.work_recorded',
@@ -220,6 +259,35 @@ export const repositoryInfoSchema: JSONSchemaType<RepositoryInfo> = {
 
 const count = { type: 'number', minimum: 0 } as const;
 
+export const deliverySchema: JSONSchemaType<Delivery> = {
+	type: 'object',
+	properties: {
+		stack: { type: 'string', enum: ['node', 'python'] },
+		testCommand: { type: 'string', minLength: 1, maxLength: 2000 },
+		verified: { type: 'boolean' },
+		files: { type: 'array', items: producedFileSchema, maxItems: 50 },
+		notes: { type: 'array', items: { type: 'string', maxLength: 2000 }, maxItems: 50 },
+		rounds: { type: 'integer', minimum: 1, maximum: 10 },
+		packagedAt: { type: 'string', minLength: 1, maxLength: 100 },
+		proof: {
+			type: 'object',
+			properties: {
+				status: { type: 'string', maxLength: 100 },
+				passed: { type: 'integer', minimum: 0 },
+				failed: { type: 'integer', minimum: 0 },
+				command: { type: 'array', items: { type: 'string' } },
+				runner: { type: 'string', maxLength: 100 },
+				durationMs: count,
+				output: { type: 'string', maxLength: 20_000 },
+			},
+			required: ['status', 'passed', 'failed', 'command', 'runner', 'durationMs', 'output'],
+			additionalProperties: false,
+		},
+	},
+	required: ['stack', 'testCommand', 'verified', 'files', 'notes', 'rounds', 'packagedAt', 'proof'],
+	additionalProperties: false,
+};
+
 export const llmUsageSchema: JSONSchemaType<LlmUsage> = {
 	type: 'object',
 	properties: {
@@ -288,6 +356,7 @@ export const projectSchema: SchemaObject = {
 		tasks: { type: 'object', additionalProperties: taskStateSchema },
 		repository: nullable(repositoryInfoSchema),
 		review: nullable(storedReviewSchema),
+		delivery: nullable(deliverySchema),
 		usage: {
 			type: 'object',
 			properties: {

@@ -23,7 +23,15 @@ export interface RunSettings {
 	deployHookUrl?: string;
 	/** POSTed once with the result when the project ends (an n8n Wait node's resume URL). */
 	callbackUrl?: string;
+	/** false: no packaging step (manifest, README, CI, …) and no proof from a clean clone. Default true. */
+	packaging?: boolean;
+	/** The delivered repository's LICENSE: one of DELIVERY_LICENSES; none when left out. */
+	license?: DeliveryLicense;
 }
+
+/** The licenses DevOps can ship (their texts: runtime/agents/devops/licenses.ts). */
+export const DELIVERY_LICENSES = ['MIT', 'ISC', 'BSD-2-Clause'] as const;
+export type DeliveryLicense = (typeof DELIVERY_LICENSES)[number];
 
 /** How the service drives a project: `auto` runs it to the end; `steps` waits for step jobs (canvas workflows). */
 export type RunMode = 'auto' | 'steps';
@@ -36,7 +44,7 @@ export interface ProjectRun {
 	settings: RunSettings;
 }
 
-export const JOB_NAMES = ['plan', 'develop', 'test', 'review', 'task', 'publish', 'report', 'advance', 'callback'] as const;
+export const JOB_NAMES = ['plan', 'develop', 'test', 'review', 'task', 'package', 'publish', 'report', 'advance', 'callback'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export interface ProjectJobData {
@@ -166,6 +174,8 @@ export const runSettingsSchema = {
 		},
 		deployHookUrl: httpUrl,
 		callbackUrl: httpUrl,
+		packaging: { type: 'boolean' },
+		license: { type: 'string', enum: DELIVERY_LICENSES },
 	},
 } as const;
 

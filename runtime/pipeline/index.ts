@@ -5,3 +5,5 @@ export * from './testerStep';
 export * from './publishProject';
 export * from './plannerStep';
 export * from './reviewerStep';
+export * from './buildRepository';
+export * from './packageProject';

@@ -6,9 +6,9 @@ import type { PublishTarget } from '../config/projectSettings';
 import type { Project, RepositoryInfo } from '../contracts/project';
 import { InvalidInputError } from '../errors';
 import type { ProjectStore } from '../state/projectStore';
-import { commitAll, initRepository, push } from '../workspace/git';
+import { push } from '../workspace/git';
 import { publishToGitHub } from '../workspace/github';
-import { materializeFiles } from '../workspace/materialize';
+import { buildRepository, deliveryIsCurrent, finishedTasks } from './buildRepository';
 
 export interface PublishedCommit {
 	taskId: string;
@@ -20,37 +20,26 @@ export interface PublishResult {
 	htmlUrl?: string;
 	branch: string;
 	commit: string | null;
-	/** One commit per finished task, oldest first. */
+	/** One commit per finished task, oldest first, then the packaging commit (taskId "packaging") when there is one. */
 	commits: PublishedCommit[];
 }
 
 /**
- * Builds the project's repository from the store and pushes it: a first commit with a README,
- * then one commit per finished task, in the order they finished, named after the task. Commit
- * dates come from the store, so building it again gives the same commits and a re-publish is
- * a fast-forward (or nothing) rather than a rewrite.
+ * Builds the project's repository from the store (buildRepository.ts: a README commit, one commit
+ * per finished task in the order they finished, and DevOps's packaging commit when the stored
+ * delivery is current and proven) and pushes it. Commit dates come from the store, so building it
+ * again gives the same commits and a re-publish is a fast-forward (or nothing) rather than a rewrite.
  */
 export async function publishProject(project: Project, target: PublishTarget): Promise<PublishResult> {
 	if (target.kind === 'refused') throw new InvalidInputError(target.field, target.problem);
-	const finished = Object.entries(project.tasks)
-		.filter(([, task]) => task.status === 'done')
-		.sort(([, a], [, b]) => a.updatedAt.localeCompare(b.updatedAt));
-	if (!finished.length) {
+	if (!finishedTasks(project).length) {
 		throw new InvalidInputError('projectId', `project "${project.id}" has no finished task to publish yet`);
 	}
 	const branch = target.branch ?? 'main';
 	const dir = await mkdtemp(join(tmpdir(), 'ai-company-publish-'));
 	try {
-		await initRepository(dir, { branch });
-		await materializeFiles(dir, [{ path: 'README.md', content: readmeOf(project) }]);
-		await commitAll(dir, `Start ${project.title}`, { date: project.createdAt });
-		const commits: PublishedCommit[] = [];
-		for (const [taskId, task] of finished) {
-			await materializeFiles(dir, [...task.files, ...task.testFiles], { field: `tasks.${taskId}.files` });
-			const title = project.plan?.tasks.find((t) => t.id === taskId)?.title ?? 'task';
-			const sha = await commitAll(dir, `${taskId}: ${title}`, { date: task.updatedAt });
-			if (sha) commits.push({ taskId, sha });
-		}
+		const packaging = project.delivery?.verified && deliveryIsCurrent(project) ? project.delivery : undefined;
+		const commits: PublishedCommit[] = await buildRepository(dir, project, { branch, packaging });
 		const head = commits.at(-1)?.sha ?? null;
 		if (target.kind === 'github') {
 			const published = await publishToGitHub(dir, { ...target, branch });
@@ -75,18 +64,4 @@ export async function publishStoredProject(
 	if (result.commit) repository.lastCommit = result.commit;
 	const project = await store.setRepository(projectId, repository, { source });
 	return { project, result };
-}
-
-function readmeOf(project: Project): string {
-	const plan = project.plan;
-	return [
-		`# ${project.title}`,
-		'',
-		plan?.summary ?? '',
-		'',
-		plan?.techStack.length ? `Tech stack: ${plan.techStack.join(', ')}` : '',
-		'',
-		'Built by n8n-nodes-ai-company: one commit per finished task.',
-		'',
-	].join('\n');
 }

@@ -32,6 +32,8 @@ export const jobIds = {
 	projectReview: (projectId: string, round: number) => jobId('review', projectId, round),
 	/** A whole task in auto mode, per retry round. */
 	task: (projectId: string, taskId: string, round: number) => jobId('task', projectId, taskId, round),
+	/** Packaging the finished project and proving it from a clean clone, as it stands at a version. */
+	package: (projectId: string, version: number) => jobId('package', projectId, version),
 	/** Publishing the project as it stands at a version. */
 	publish: (projectId: string, version: number) => jobId('publish', projectId, version),
 	/** A progress report on the project as it stands at a version: the same state, the same report. */
@@ -51,6 +53,7 @@ const SHAPES: Record<JobName, Shape> = {
 	test: ['text', 'number'],
 	review: ['text', 'number'],
 	task: ['text', 'number'],
+	package: ['number'],
 	publish: ['number'],
 	report: ['number'],
 	advance: ['number'],

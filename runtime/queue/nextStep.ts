@@ -2,6 +2,7 @@ import type { EffectiveSettings } from '../config/projectSettings';
 import type { Project, ProjectStatus } from '../contracts/project';
 import type { JobName, ProjectRun } from '../contracts/service';
 import { InvalidInputError } from '../errors';
+import { deliveryIsCurrent } from '../pipeline/buildRepository';
 import { jobIds } from './jobIds';
 
 /** One job the driver wants queued; its id makes queueing it twice harmless. */
@@ -23,7 +24,7 @@ const NOTHING: NextStep = { moves: [], jobs: [] };
 /**
  * Decides, from the stored project alone, what happens next in whole-project mode: plan; then the
  * tasks whose dependencies are done (a wave's tasks in parallel); when all are done, walk to
- * deployment and publish (or complete when there is nowhere to publish). Pure, so any worker can
+ * deployment, package and prove it (DevOps), and publish (or complete when there is nowhere to publish). Pure, so any worker can
  * decide again after a crash and reach the same jobs, whose ids then find the ones already queued.
  *
  * Priorities make projects share the workers fairly: a project's jobs get priority 1 + the number of
@@ -47,6 +48,10 @@ export function nextStep(project: Project, run: ProjectRun, settings: EffectiveS
 			if (!settings.review.enabled || project.review) return { moves: ['deployment'], jobs: [] };
 			return { moves: [], jobs: [{ name: 'review', jobId: jobIds.projectReview(id, run.round), data: { projectId: id }, priority: 1 }] };
 		case 'deployment':
+			// DevOps first: package and prove from a clean clone (whether or not there is somewhere to publish).
+			if (settings.packaging && !(project.delivery?.verified && deliveryIsCurrent(project))) {
+				return { moves: [], jobs: [{ name: 'package', jobId: jobIds.package(id, project.version), data: { projectId: id }, priority: 1 }] };
+			}
 			if (!settings.publishTarget) return { moves: ['completed'], jobs: [] };
 			return { moves: [], jobs: [{ name: 'publish', jobId: jobIds.publish(id, project.version), data: { projectId: id }, priority: 1 }] };
 		default:

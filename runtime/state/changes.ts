@@ -1,6 +1,7 @@
 import type { Plan } from '../contracts/plan';
 import {
 	PROJECT_EVENT_TYPES as EVENT,
+	type Delivery,
 	type Project,
 	type ProjectStatus,
 	type RepositoryInfo,
@@ -124,6 +125,12 @@ export function setRepository(project: Project, repository: RepositoryInfo | nul
 		project: { ...project, repository },
 		events: [{ type: EVENT.repositorySet, data: { repository } }],
 	};
+}
+
+/** What DevOps packaged and whether it proved itself; the log keeps the file paths, not their contents. */
+export function setDelivery(project: Project, delivery: Delivery | null): Change {
+	const data = delivery === null ? { delivery: null } : { stack: delivery.stack, testCommand: delivery.testCommand, verified: delivery.verified, files: delivery.files.map((f) => f.path), rounds: delivery.rounds };
+	return { project: { ...project, delivery }, events: [{ type: EVENT.deliverySet, data }] };
 }
 
 /** Archiving twice is not an error: the first archive stands. */

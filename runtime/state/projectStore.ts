@@ -9,6 +9,7 @@ import {
 	type ProjectEvent,
 	type ProjectIntake,
 	type ProjectStatus,
+	type Delivery,
 	type RepositoryInfo,
 	type TaskResult,
 	type TaskWork,
@@ -190,6 +191,12 @@ export class ProjectStore {
 	async setRepository(id: string, repository: RepositoryInfo | null, options: UpdateOptions = {}): Promise<Project> {
 		const checked = check.checkRepository(repository);
 		return this.update(id, options, (p) => changes.setRepository(p, checked));
+	}
+
+	/** What DevOps packaged (the packaging commit's files) and whether its proof passed; null clears it. */
+	async setDelivery(id: string, delivery: Delivery | null, options: UpdateOptions = {}): Promise<Project> {
+		const checked = check.checkDelivery(delivery, this.limits);
+		return this.update(id, options, (p) => changes.setDelivery(p, checked));
 	}
 
 	/** Takes the project out of every listing but keeps it readable; status and events stay as they are. */

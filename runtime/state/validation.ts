@@ -3,11 +3,13 @@ import { filePathProblem } from '../contracts/paths';
 import { planSchema, type Plan } from '../contracts/plan';
 import {
 	PROJECT_STATUSES,
+	deliverySchema,
 	llmUsageSchema,
 	newProjectEventSchema,
 	repositoryInfoSchema,
 	taskResultSchema,
 	taskWorkSchema,
+	type Delivery,
 	type ProducedFile,
 	type NewProjectEvent,
 	type ProjectStatus,
@@ -182,6 +184,16 @@ export function checkRepository(value: unknown): RepositoryInfo | null {
 	const problems = schemaProblems(repositoryInfoSchema, value);
 	if (problems.length) throw new InvalidInputError('repository', problems.join('; '));
 	return value as RepositoryInfo;
+}
+
+export function checkDelivery(value: unknown, limits: StoreLimits): Delivery | null {
+	if (value === null) return null;
+	checkJsonInput('delivery', value);
+	const problems = schemaProblems(deliverySchema, value);
+	if (problems.length) throw new InvalidInputError('delivery', problems.join('; '));
+	const delivery = value as Delivery;
+	checkFileList('delivery.files', delivery.files, limits);
+	return delivery;
 }
 
 export function checkNewEvent(value: unknown, limits: StoreLimits): NewProjectEvent {

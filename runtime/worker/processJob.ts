@@ -12,6 +12,7 @@ import { advanceJob } from './jobs/advanceJob';
 import { callbackJob } from './jobs/callbackJob';
 import { developJob } from './jobs/developJob';
 import { planJob } from './jobs/planJob';
+import { packageJob } from './jobs/packageJob';
 import { publishJob } from './jobs/publishJob';
 import { reportJob } from './jobs/reportJob';
 import { reviewJob } from './jobs/reviewJob';
@@ -24,6 +25,7 @@ const HANDLERS: Record<JobName, (context: JobContext) => Promise<Record<string, 
 	test: testJob,
 	review: reviewJob,
 	task: taskJob,
+	package: packageJob,
 	publish: publishJob,
 	report: reportJob,
 	advance: advanceJob,
@@ -31,7 +33,7 @@ const HANDLERS: Record<JobName, (context: JobContext) => Promise<Record<string, 
 };
 
 /** Jobs that call the model or run tests: they stop in the middle when their project is cancelled or deleted. */
-const STOPPABLE_JOBS: ReadonlySet<string> = new Set<JobName>(['plan', 'develop', 'test', 'review', 'task', 'report']);
+const STOPPABLE_JOBS: ReadonlySet<string> = new Set<JobName>(['plan', 'develop', 'test', 'review', 'task', 'package', 'report']);
 
 /** The jobs in flight in this process, so a shutdown can hand them back. */
 export type InFlight = Map<string, AbortController>;

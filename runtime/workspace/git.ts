@@ -103,6 +103,16 @@ export async function commitAll(dir: string, message: string, options: CommitOpt
 	return sha ?? (await runGit(dir, ['rev-parse', 'HEAD'])).trim();
 }
 
+/**
+ * Clones the repository at `source` (a folder on this machine) into `dest`, which must not exist yet
+ * or be empty: a plain `git clone`, as a client would make, with no hardlinks to the source's objects.
+ */
+export async function cloneRepository(source: string, dest: string, options: { branch?: string } = {}): Promise<void> {
+	if (!source.startsWith('/') || !dest.startsWith('/')) throw new InvalidInputError('source', 'clone takes absolute folder paths on this machine');
+	const branch = checkBranch(options.branch ?? 'main');
+	await runGit(source, ['clone', '--quiet', '--no-local', '--no-hardlinks', `--branch=${branch}`, '--', source, dest]);
+}
+
 /** The sha of HEAD, or null in a repository without commits. */
 export async function headCommit(dir: string): Promise<string | null> {
 	try {

@@ -25,6 +25,8 @@ export interface ReporterInput {
 	/** In plan order. */
 	tasks: ReporterTask[];
 	usage: LlmUsage;
+	/** What DevOps delivered (absent before packaging): the test command, whether it passed in a clean clone, the files it added. */
+	delivery?: { testCommand: string; verified: boolean; files: string[]; rounds: number };
 }
 
 /** Characters of the requirements the reporter sees: enough to say what the project is about. */
@@ -49,6 +51,7 @@ export function reporterInputOf(project: Project): ReporterInput {
 		planSummary: project.plan?.summary ?? null,
 		tasks,
 		usage: project.usage.total,
+		...(project.delivery ? { delivery: { testCommand: project.delivery.testCommand, verified: project.delivery.verified, files: project.delivery.files.map((f) => f.path), rounds: project.delivery.rounds } } : {}),
 	};
 }
 

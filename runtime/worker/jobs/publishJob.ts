@@ -3,9 +3,11 @@ import type { PublishJobData } from '../../contracts/service';
 import { continueProject } from '../../driver/continueProject';
 import { projectOutcome } from '../../driver/projectOutcome';
 import { InvalidInputError } from '../../errors';
+import { deliveryFailure, packageStoredProject } from '../../pipeline/packageProject';
 import { publishStoredProject } from '../../pipeline/publishProject';
 import { jobIds } from '../../queue/jobIds';
 import { ensureLocalBareRepository } from '../../workspace/git';
+import { testerSettings } from '../agentSettings';
 import type { JobContext } from '../jobContext';
 
 const TO_DEPLOYMENT: Partial<Record<ProjectStatus, ProjectStatus[]>> = {
@@ -15,8 +17,9 @@ const TO_DEPLOYMENT: Partial<Record<ProjectStatus, ProjectStatus[]>> = {
 };
 
 /**
- * Pushes the project's repository (one commit per finished task). When every task is done the
- * project goes through deployment to completed, and the deploy hook, if set, is called.
+ * Pushes the project's repository (one commit per finished task, then DevOps's packaging commit).
+ * When every task is done the project goes through deployment (packaged and proven first, unless
+ * settings.packaging is false) to completed, and the deploy hook, if set, is called.
  */
 export async function publishJob(context: JobContext): Promise<Record<string, unknown>> {
 	const data = context.job.data as PublishJobData;
@@ -30,6 +33,13 @@ export async function publishJob(context: JobContext): Promise<Record<string, un
 	const finished = allTasksDone(project);
 	if (finished) {
 		for (const status of TO_DEPLOYMENT[project.status] ?? []) project = await store.updateStatus(project.id, status, { source });
+	}
+	if (finished && context.settings.packaging && project.status === 'deployment') {
+		// Step workflows publish without a package job: DevOps packages and proves here, once.
+		context.progress({ phase: 'packaging' });
+		const packaged = await packageStoredProject(context.step, project.id, { license: context.settings.license, run: testerSettings(context.services.config, context.settings).run });
+		if (!packaged.delivery.verified) throw new InvalidInputError('delivery', deliveryFailure(packaged.delivery));
+		project = packaged.project;
 	}
 	context.progress({ phase: 'publishing' });
 	if (target.kind === 'git') await ensureLocalBareRepository(target.url);

@@ -3,7 +3,7 @@ import Ajv from 'ajv';
 import { loadConfig } from '../../../runtime/config/environment';
 import { effectiveSettings, type EffectiveSettings } from '../../../runtime/config/projectSettings';
 import type { PlanTask } from '../../../runtime/contracts/plan';
-import { projectSchema, type Project, type ProjectStatus, type TaskState, type TaskStatus } from '../../../runtime/contracts/project';
+import { projectSchema, type Delivery, type Project, type ProjectStatus, type TaskState, type TaskStatus } from '../../../runtime/contracts/project';
 import type { ProjectRun } from '../../../runtime/contracts/service';
 import { emptyUsage } from '../../../runtime/contracts/usage';
 import { jobIds } from '../../../runtime/queue/jobIds';
@@ -166,8 +166,31 @@ describe('nextStep', () => {
 	});
 
 	describe('in deployment', () => {
-		it('queues a publish job for the current version when there is a publish target', () => {
-			const step = nextStep(project('deployment', { version: 17 }), run, settings({ publishTarget: { kind: 'git', url: '/srv/git/p1.git' } }));
+		const plan = [planTask('T1')];
+		/** Every task done, and DevOps's delivery proven from the project as it stands (packaged after its last task finished). */
+		function delivered(version = 1, verified = true): Project {
+			const stored = project('deployment', { version, plan, tasks: { T1: taskState('done') } });
+			const delivery: Delivery = { stack: 'node', testCommand: 'npm test', verified, files: [], notes: [], rounds: 1, packagedAt: NOW, proof: { status: verified ? 'passed' : 'failed', passed: 1, failed: 0, command: ['node', '--test'], runner: 'custom', durationMs: 1, output: '' } };
+			return { ...stored, delivery };
+		}
+
+		it('queues a package job (DevOps) for the current version before anything else, with or without a publish target', () => {
+			const unpackaged = project('deployment', { version: 17, plan, tasks: { T1: taskState('done') } });
+			for (const publishTarget of [null, { kind: 'git', url: '/srv/git/p1.git' } as const]) {
+				const step = nextStep(unpackaged, run, settings({ publishTarget }));
+				expect(step).toEqual({ moves: [], jobs: [{ name: 'package', jobId: jobIds.package('p1', 17), data: { projectId: 'p1' }, priority: 1 }] });
+			}
+		});
+
+		it('packages again when the stored delivery was not proven, or was packaged before a task finished again', () => {
+			expect(nextStep(delivered(3, false), run, settings()).jobs.map((job) => job.name)).toEqual(['package']);
+			const stale = delivered(3);
+			stale.tasks = { T1: { ...taskState('done'), updatedAt: '2024-02-02T00:00:00.000Z' } };
+			expect(nextStep(stale, run, settings()).jobs.map((job) => job.name)).toEqual(['package']);
+		});
+
+		it('queues a publish job for the current version once the delivery is proven and there is a publish target', () => {
+			const step = nextStep(delivered(17), run, settings({ publishTarget: { kind: 'git', url: '/srv/git/p1.git' } }));
 			expect(step.moves).toEqual([]);
 			expect(step.jobs).toHaveLength(1);
 			expect(step.jobs[0]).toMatchObject({ name: 'publish', data: { projectId: 'p1' }, priority: 1 });
@@ -177,13 +200,18 @@ describe('nextStep', () => {
 
 		it('queues a new publish job once the project changed', () => {
 			const target = settings({ publishTarget: { kind: 'git', url: '/srv/git/p1.git' } });
-			const before = nextStep(project('deployment', { version: 17 }), run, target);
-			const after = nextStep(project('deployment', { version: 18 }), run, target);
+			const before = nextStep(delivered(17), run, target);
+			const after = nextStep(delivered(18), run, target);
 			expect(after.jobs[0].jobId).not.toBe(before.jobs[0].jobId);
 		});
 
-		it('completes the project unpublished when there is nowhere to publish', () => {
-			expect(nextStep(project('deployment'), run, settings({ publishTarget: null }))).toEqual({ moves: ['completed'], jobs: [] });
+		it('completes the project unpublished when there is nowhere to publish, once the delivery is proven', () => {
+			expect(nextStep(delivered(), run, settings({ publishTarget: null }))).toEqual({ moves: ['completed'], jobs: [] });
+		});
+
+		it('skips packaging when the project\'s settings turn it off', () => {
+			expect(nextStep(project('deployment'), run, settings({ publishTarget: null, packaging: false }))).toEqual({ moves: ['completed'], jobs: [] });
+			expect(nextStep(project('deployment'), run, settings({ publishTarget: { kind: 'git', url: '/srv/git/p1.git' }, packaging: false })).jobs.map((job) => job.name)).toEqual(['publish']);
 		});
 	});
 

@@ -1,0 +1,2 @@
+export * from './licenses';
+export * from './packagingFiles';
