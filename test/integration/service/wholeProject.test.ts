@@ -49,11 +49,21 @@ describe('a project posted to the service is planned, built in waves, fixed, com
 		}
 
 		const log = execFileSync('git', ['--git-dir', join(harness.gitBase, `${projectId}.git`), 'log', '--format=%s', 'main'], { encoding: 'utf8' }).trim().split('\n');
-		// Oldest first: the README commit, then one commit per task in the order they finished.
+		// Oldest first: the README commit, one commit per task in the order they finished, then DevOps's packaging commit.
 		const [first, ...taskCommits] = log.reverse();
+		const packaging = taskCommits.pop();
 		expect(first).toBe('Start Values');
 		expect(taskCommits.sort()).toEqual(['T1', 'T2', 'T3', 'T4', 'T5', 'T6'].map((id) => `${id}: Value ${id.slice(1)}`));
+		expect(packaging).toBe('Packaging: package.json, README.md, .gitignore, CI');
 		expect(project.repository).toMatchObject({ url: join(harness.gitBase, `${projectId}.git`), branch: 'main' });
+
+		// Proven before completed, and shown by Get: the repository's own test command passed in a clean clone.
+		expect(project.delivery).toMatchObject({ stack: 'node', testCommand: 'npm test', verified: true, rounds: 1, proof: { status: 'passed', passed: 6, failed: 0 } });
+		expect(project.delivery.files.map((f: { path: string }) => f.path)).toEqual(['package.json', 'README.md', '.gitignore', '.github/workflows/ci.yml']);
+		// And a client's clone of what was published passes `npm test` with nothing installed.
+		const clone = join(harness.gitBase, `${projectId}-clone`);
+		execFileSync('git', ['clone', '--quiet', join(harness.gitBase, `${projectId}.git`), clone]);
+		expect(execFileSync('npm', ['test'], { cwd: clone, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: clone } })).toMatch(/# pass 6\n# fail 0/);
 	}, 120_000);
 
 	it('a second process started with --role worker takes its share of the jobs: every project completes, each task once', async () => {
