@@ -9,13 +9,13 @@ import { projectOutcome } from './projectOutcome';
 const PAGE = 500;
 const ANNOUNCED_STATUSES = new Set(['planned', 'completed', 'failed', 'cancelled']);
 
-/** The webhook event a logged change is, if any: a status move to planned or an end, a task's result. */
+/** The webhook event a logged change is, if any: a status move to planned or an end, a task's result or review. */
 export function webhookEventOf(event: ProjectEvent): { type: WebhookEventType; taskId?: string } | null {
 	if (event.type === PROJECT_EVENT_TYPES.statusChanged) {
 		const to = String(event.data.to);
 		return ANNOUNCED_STATUSES.has(to) ? { type: `project.${to}` as WebhookEventType } : null;
 	}
-	if (event.type === PROJECT_EVENT_TYPES.taskDone || event.type === PROJECT_EVENT_TYPES.taskFailed) {
+	if (event.type === PROJECT_EVENT_TYPES.taskDone || event.type === PROJECT_EVENT_TYPES.taskFailed || event.type === PROJECT_EVENT_TYPES.taskReviewed) {
 		return { type: event.type, taskId: String(event.data.taskId) };
 	}
 	return null;

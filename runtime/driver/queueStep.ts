@@ -4,7 +4,7 @@ import type { DriverServices } from './driverServices';
 import { sendStepCallbacks } from './stepCallbacks';
 
 /** The jobs a workflow queues one step at a time. */
-export type StepJobName = 'plan' | 'develop' | 'test' | 'publish' | 'report';
+export type StepJobName = 'plan' | 'develop' | 'test' | 'review' | 'publish' | 'report';
 
 /**
  * Queues one step job under its id (a request sent twice finds the job already there) and registers

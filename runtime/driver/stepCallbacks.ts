@@ -6,7 +6,7 @@ import { jobIds } from '../queue/jobIds';
 import { viewOf } from '../queue/jobQueue';
 import type { DriverServices } from './driverServices';
 
-export const STEP_JOBS = new Set<string>(['plan', 'develop', 'test', 'publish', 'report']);
+export const STEP_JOBS = new Set<string>(['plan', 'develop', 'test', 'review', 'publish', 'report']);
 
 /**
  * Queues one callback POST per URL registered for a finished step job. Called both when the job

@@ -75,7 +75,11 @@ function fixRequestOf(project: Project, taskId: string, mode: DeveloperMode): Fi
 	const state = project.tasks[taskId];
 	const report = state.testReport as { status?: string; failures?: FixRequest['failures']; output?: string } | null;
 	const failedRun = !!report && report.status !== 'passed' && state.testFiles.length > 0;
-	if (mode === 'write' || (mode === 'auto' && !failedRun)) return undefined;
+	// The attempt the reviewer rejected: the one that ended (failed), or the one before the attempt in progress (a turn resumed).
+	const finishedAttempt = state.status === 'in_progress' ? state.attempts - 1 : state.attempts;
+	const rejected = !failedRun && state.review?.verdict === 'request_changes' && state.review.attempt === finishedAttempt && !state.review.warned;
+	if (mode === 'write' || (mode === 'auto' && !failedRun && !rejected)) return undefined;
+	if (rejected) return { failures: [], output: '', testFiles: state.testFiles, review: { summary: state.review!.summary, comments: state.review!.comments } };
 	if (!failedRun) {
 		throw new InvalidInputError('mode', `task "${taskId}" has no failing test report to fix: run the AI Tester first, or use the Write mode`);
 	}

@@ -10,6 +10,18 @@ export function currentCodeFiles(project: Project): ProducedFile[] {
 	return latestByPath(tasksByUpdate(project).flatMap(([, task]) => task.files));
 }
 
+/**
+ * The code as it stood before `taskId`: the latest files of the other finished tasks. What a task's
+ * commit changes (publishing commits finished tasks in order) is its files against these.
+ */
+export function codeBefore(project: Project, taskId: string): ProducedFile[] {
+	return latestByPath(
+		tasksByUpdate(project)
+			.filter(([id, task]) => id !== taskId && task.status === 'done')
+			.flatMap(([, task]) => task.files),
+	);
+}
+
 /** The tests that must pass: those of finished tasks (regressions) plus the given task's own. */
 export function testFilesToRun(project: Project, taskId: string): ProducedFile[] {
 	return latestByPath(

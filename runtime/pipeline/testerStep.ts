@@ -17,6 +17,11 @@ export interface TesterStepSettings extends TesterSettings {
 	/** Write new tests even when the task has some (e.g. after the acceptance criteria changed). */
 	regenerateTests: boolean;
 	run: Pick<RunTestsOptions, 'command' | 'timeoutMs' | 'maxOutputBytes' | 'sandbox' | 'signal'>;
+	/**
+	 * The project reviews its tasks: a passing run leaves the task in progress with its report, for
+	 * the reviewer to finish (runReviewerStep); a failing run fails the attempt as always.
+	 */
+	awaitReview?: boolean;
 }
 
 export interface TesterStepResult {
@@ -30,7 +35,8 @@ export interface TesterStepResult {
 /**
  * One tester turn on a task the developer has worked on: writes its tests once, runs the
  * project's code against them (and against the tests of finished tasks) in the sandbox, and
- * finishes the task: done when they pass, failed with the report otherwise.
+ * finishes the task: done when they pass (or, when the project reviews its tasks, left in progress
+ * for the reviewer), failed with the report otherwise.
  */
 export async function runTesterStep(context: StepContext, projectId: string, taskId: string, settings: TesterStepSettings): Promise<TesterStepResult> {
 	const { store, llm, source } = context;
@@ -55,14 +61,18 @@ export async function runTesterStep(context: StepContext, projectId: string, tas
 	const run = () => runProjectTests(tested, taskId, { ...settings.run, signal: context.signal });
 	// Waiting for a test slot is part of the test run's time.
 	const report = await timePhase('sandbox', () => (context.testSlots ? context.testSlots.run(run, context.signal, projectId) : run()));
-	project = await store.recordTaskResult(
-		projectId,
-		taskId,
-		report.status === 'passed'
-			? { status: 'done', testReport: report }
-			: { status: 'failed', testReport: report, error: failureSummary(report) },
-		{ source },
-	);
+	if (report.status === 'passed' && settings.awaitReview) {
+		project = await store.recordTaskWork(projectId, taskId, { testReport: report }, { source });
+	} else {
+		project = await store.recordTaskResult(
+			projectId,
+			taskId,
+			report.status === 'passed'
+				? { status: 'done', testReport: report }
+				: { status: 'failed', testReport: report, error: failureSummary(report) },
+			{ source },
+		);
+	}
 	return { project, report, written, attempt: state.attempts };
 }
 

@@ -9,6 +9,7 @@ import {
 	type TaskState,
 	type TaskWork,
 } from '../contracts/project';
+import type { StoredReview } from '../contracts/review';
 import { addUsage, emptyUsage, type LlmUsage } from '../contracts/usage';
 import { InvalidTransitionError, TaskNotFoundError } from './errors';
 import { canMoveProject, canMoveTask } from './lifecycle';
@@ -81,6 +82,7 @@ export function recordTaskResult(project: Project, taskId: string, result: TaskR
 	};
 	if (result.error !== undefined) next.error = result.error;
 	if (task.developedAttempt !== undefined) next.developedAttempt = task.developedAttempt;
+	if (task.review !== undefined) next.review = task.review;
 	// The log keeps what happened, not the payload: file contents and reports stay on the task.
 	const data: Record<string, unknown> = {
 		taskId,
@@ -112,6 +114,38 @@ export function recordTaskWork(project: Project, taskId: string, work: TaskWork,
 	if (work.testFiles) data.testFiles = work.testFiles.map((f) => f.path);
 	if (work.testReport) data.testStatus = work.testReport.status ?? null;
 	return { project: withTask(project, taskId, next), events: [{ type: EVENT.taskWorkRecorded, data }] };
+}
+
+/** What a task's review does to it: `done` or `failed` finish the attempt, `keep` leaves it in progress. */
+export type ReviewOutcome = 'done' | 'failed' | 'keep';
+
+/**
+ * Stores a review of an in-progress task and, in the same change, finishes the attempt as the
+ * review decided: `done` (approved, or a last rejection let through), `failed` (changes requested:
+ * the error is the reviewer's summary and the test report is cleared, so the next attempt's code
+ * is tested again before it is reviewed again), or `keep`. The log gets `task.reviewed`, then
+ * `task.done` or `task.failed` as a test result would write them.
+ */
+export function reviewTask(project: Project, taskId: string, review: StoredReview, outcome: ReviewOutcome, now: string): Change {
+	const task = taskOf(project, taskId);
+	if (task.status !== 'in_progress') throw new InvalidTransitionError(project.id, task.status, 'in_progress', taskId);
+	const reviewed: ChangeEvent = {
+		type: EVENT.taskReviewed,
+		data: { taskId, attempt: task.attempts, round: review.round, verdict: review.verdict, comments: review.comments.length, ...(review.warned ? { warned: true } : {}) },
+	};
+	if (outcome === 'keep') return { project: withTask(project, taskId, { ...task, review, updatedAt: now }), events: [reviewed] };
+	const error = outcome === 'failed' ? `the review requested changes: ${review.summary}` : undefined;
+	const finished = recordTaskResult(project, taskId, { status: outcome, testReport: outcome === 'failed' ? null : task.testReport, ...(error === undefined ? {} : { error }) }, now)!;
+	const next = withTask(finished.project, taskId, { ...finished.project.tasks[taskId], review });
+	return { project: next, events: [reviewed, ...finished.events] };
+}
+
+/** The whole project's review, kept on the project (its `review` status); changes nothing else. */
+export function reviewProject(project: Project, review: StoredReview): Change {
+	return {
+		project: { ...project, review },
+		events: [{ type: EVENT.projectReviewed, data: { round: review.round, verdict: review.verdict, comments: review.comments.length, ...(review.warned ? { warned: true } : {}) } }],
+	};
 }
 
 /** Usage is metered, not logged: one event per LLM call would crowd the transitions out of the log. */

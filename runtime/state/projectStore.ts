@@ -14,6 +14,7 @@ import {
 	type TaskResult,
 	type TaskWork,
 } from '../contracts/project';
+import type { StoredReview } from '../contracts/review';
 import type { LlmUsage } from '../contracts/usage';
 import { InvalidInputError } from '../errors';
 import * as changes from './changes';
@@ -179,6 +180,23 @@ export class ProjectStore {
 		const task = check.checkTaskId(taskId);
 		const checked = check.checkTaskWork(work, this.limits);
 		return this.update(id, options, (p, now) => changes.recordTaskWork(p, task, checked, now));
+	}
+
+	/**
+	 * Stores the reviewer's review of an in-progress task and finishes the attempt as it decided
+	 * (`done`, `failed`: changes requested, or `keep`), atomically with its `task.reviewed` event.
+	 */
+	async recordTaskReview(id: string, taskId: string, review: StoredReview, outcome: changes.ReviewOutcome, options: UpdateOptions = {}): Promise<Project> {
+		const task = check.checkTaskId(taskId);
+		const checked = check.checkReview(review, this.limits);
+		const finish = check.checkReviewOutcome(outcome);
+		return this.update(id, options, (p, now) => changes.reviewTask(p, task, checked, finish, now));
+	}
+
+	/** Stores the whole project's review (its `review` status), with its `project.reviewed` event. */
+	async recordProjectReview(id: string, review: StoredReview, options: UpdateOptions = {}): Promise<Project> {
+		const checked = check.checkReview(review, this.limits);
+		return this.update(id, options, (p) => changes.reviewProject(p, checked));
 	}
 
 	/** Adds one LLM call's (or one agent run's) usage to the project total and to the role's. */

@@ -23,7 +23,7 @@ const PROGRESS_EVERY_MS = 1000;
 
 export async function jobContext(services: Services, job: Job, projectId: string, signal: AbortSignal): Promise<JobContext> {
 	const run = await services.runs.get(projectId);
-	const settings = effectiveSettings(services.config, projectId, run.settings);
+	const settings = effectiveSettings(services.config, projectId, run.settings, run.mode);
 	let phase: Record<string, unknown> = {};
 	let lastSent = 0;
 	const send = (update: Record<string, unknown>, force: boolean) => {

@@ -7,24 +7,36 @@ import type { OllamaTestServer, RecordedRequest, ScriptedReply } from './ollamaT
  * A model that plays the whole company for projects whose requirements say what to build, e.g.
  * "tasks=6 waves=3 bug=T2": the planner plans T1..T6 in 3 dependency waves; the developer writes
  * `src/tN.js` exporting value() = N, wrong on its first try for the tasks named after bug=; the
- * tester writes a node:test file that checks value(). Every reply follows from the request alone,
+ * tester writes a node:test file that checks value(); the reviewer approves, except the first review
+ * of the tasks named after review= (e.g. "review=T2"), where it requests changes. Every reply follows from the request alone,
  * so any worker, after any crash, gets the same answers.
  */
 export interface CompanyCall {
-	role: 'planner' | 'developer' | 'tester' | 'unknown';
+	role: 'planner' | 'developer' | 'tester' | 'reviewer' | 'unknown';
 	taskId: string | null;
 	fix: boolean;
+	/** The review round a reviewer prompt names (1 for a task's first review); 0 for other roles. */
+	round: number;
 }
 
 export function callOf(request: RecordedRequest): CompanyCall {
 	const messages = (request.body?.messages ?? []) as Message[];
 	const system = messages.find((m) => m.role === 'system')?.content ?? '';
 	const prompt = messages.find((m) => m.role === 'user')?.content ?? '';
-	const role = system.includes('planning agent') ? 'planner' : system.includes('developer agent') ? 'developer' : system.includes('test engineer agent') ? 'tester' : 'unknown';
+	const role = system.includes('planning agent')
+		? 'planner'
+		: system.includes('developer agent')
+			? 'developer'
+			: system.includes('test engineer agent')
+				? 'tester'
+				: system.includes('code reviewer agent')
+					? 'reviewer'
+					: 'unknown';
 	return {
 		role,
 		taskId: /Task (T\d+):/.exec(prompt)?.[1] ?? null,
-		fix: prompt.includes('tests for your task fail'),
+		fix: prompt.includes('tests for your task fail') || prompt.includes('the code reviewer asked for changes'),
+		round: Number(/This is review round (\d+)/.exec(prompt)?.[1] ?? 0),
 	};
 }
 
@@ -32,13 +44,16 @@ export interface CompanySpec {
 	tasks: number;
 	waves: number;
 	bugs: string[];
+	/** Tasks whose first review requests changes. */
+	reviews: string[];
 }
 
 export function specOf(text: string): CompanySpec {
 	const tasks = Number(/tasks=(\d+)/.exec(text)?.[1] ?? 3);
 	const waves = Math.min(tasks, Number(/waves=(\d+)/.exec(text)?.[1] ?? 1));
 	const bugs = (/bug=([\w,]+)/.exec(text)?.[1] ?? '').split(',').filter(Boolean);
-	return { tasks, waves, bugs };
+	const reviews = (/review=([\w,]+)/.exec(text)?.[1] ?? '').split(',').filter(Boolean);
+	return { tasks, waves, bugs, reviews };
 }
 
 /** The plan for a spec: wave w's tasks each depend on the first task of wave w - 1. */
@@ -47,7 +62,7 @@ export function planFor(spec: CompanySpec): Plan {
 	const firstOfWave = (w: number) => Array.from({ length: spec.tasks }, (_, i) => i).find((i) => waveOf(i) === w)!;
 	return {
 		// The spec rides in the summary, which every developer and tester prompt shows.
-		summary: `A project of ${spec.tasks} tasks (tasks=${spec.tasks} waves=${spec.waves} bug=${spec.bugs.join(',')})`,
+		summary: `A project of ${spec.tasks} tasks (tasks=${spec.tasks} waves=${spec.waves} bug=${spec.bugs.join(',')}${spec.reviews.length ? ` review=${spec.reviews.join(',')}` : ''})`,
 		techStack: ['Node.js'],
 		tasks: Array.from({ length: spec.tasks }, (_, i) => ({
 			id: `T${i + 1}`,
@@ -78,6 +93,12 @@ export function companyReply(call: CompanyCall, requirements: string): unknown {
 			'',
 		].join('\n');
 		return { summary: `tests for T${n}`, testFiles: [{ path: `test/t${n}.test.js`, content: test }] };
+	}
+	if (call.role === 'reviewer') {
+		if (call.taskId && spec.reviews.includes(call.taskId) && call.round === 1) {
+			return { verdict: 'request_changes', summary: `T${n} needs a comment`, comments: [{ path: `src/t${n}.js`, line: 1, severity: 'minor', message: 'Say what value() returns.' }] };
+		}
+		return { verdict: 'approve', summary: call.taskId ? `T${n} does what it says` : 'The project does what it says', comments: [] };
 	}
 	throw new Error(`unexpected request: ${JSON.stringify(call)}`);
 }

@@ -1,6 +1,7 @@
 import { developerReplySchema, type DeveloperReply } from '../../contracts/development';
 import type { PlanTask } from '../../contracts/plan';
 import type { ProducedFile } from '../../contracts/project';
+import type { ReviewComment } from '../../contracts/review';
 import type { TestFailure } from '../../contracts/testReport';
 import type { LlmUsage } from '../../contracts/usage';
 import { InvalidInputError } from '../../errors';
@@ -9,13 +10,16 @@ import { renderPrompt } from '../../prompts/renderPrompt';
 import { checkFiles } from '../../workspace/paths';
 import { MAX_LISTED_PATHS, selectContext } from './selectContext';
 
-/** What a failing test run tells the developer in fix mode. */
+/** What a failing test run (or a review that requested changes) tells the developer in fix mode. */
 export interface FixRequest {
+	/** The tests' failures; [] when the fix answers a review. */
 	failures: TestFailure[];
 	/** The runner's output; only its end is shown to the model. */
 	output: string;
 	/** The tests that must pass; the developer may not change them. */
 	testFiles: ProducedFile[];
+	/** The tests passed but the reviewer requested changes: its summary and comments are the work. */
+	review?: { summary: string; comments: ReviewComment[] };
 }
 
 export interface DeveloperInput {
@@ -65,7 +69,7 @@ export async function developTask(input: DeveloperInput, llm: LlmClient, setting
 		files: input.projectFiles.filter((f) => !testPaths.has(f.path)),
 		tokenBudget: settings.contextTokens,
 		priorityPaths: input.priorityPaths,
-		mentions: [input.task.title, input.task.description, ...(fix?.failures ?? []).map((f) => `${f.test} ${f.message}`)].join('\n'),
+		mentions: [input.task.title, input.task.description, ...(fix?.failures ?? []).map((f) => `${f.test} ${f.message}`), ...(fix?.review?.comments ?? []).map((c) => c.path)].join('\n'),
 	});
 	const prompt = renderPrompt(
 		'developer',
@@ -80,6 +84,7 @@ export async function developTask(input: DeveloperInput, llm: LlmClient, setting
 			failures: fix?.failures.slice(0, 20) ?? [],
 			testOutput: fix ? fix.output.slice(-TEST_OUTPUT_SHOWN) : '',
 			testFiles: fix?.testFiles ?? [],
+			review: fix?.review ?? null,
 			// Named up front (bounded like the other path list) so the model need not learn them from a repair round.
 			protectedPaths: [...testPaths].slice(0, MAX_LISTED_PATHS),
 			schema: JSON.stringify(developerReplySchema, null, 2),

@@ -5,11 +5,13 @@ import {
 	planBodySchema,
 	publishBodySchema,
 	reportBodySchema,
+	reviewBodySchema,
 	testBodySchema,
 	type DevelopBody,
 	type PlanBody,
 	type PublishBody,
 	type ReportBody,
+	type ReviewBody,
 	type TestBody,
 } from '../../contracts/service';
 import { queueStep, type StepJobName } from '../../driver/queueStep';
@@ -83,6 +85,17 @@ export function stepRoutes(app: FastifyInstance, services: Services): void {
 			const { state } = planTaskOf(project, request.params.taskId);
 			reply.code(202);
 			return enqueue('test', jobIds.test(project.id, request.params.taskId, state.attempts), { projectId: project.id, taskId: request.params.taskId, ...checked(request.body) });
+		},
+	);
+
+	app.post<{ Params: { id: string; taskId: string }; Body: ReviewBody | null }>(
+		'/api/projects/:id/tasks/:taskId/review',
+		{ schema: { summary: "Review a task whose tests passed: approve (done) or request changes (the developer's next attempt)", tags: ['steps'], params: taskParams, body: { ...reviewBodySchema, type: ['object', 'null'] }, response: accepted } },
+		async (request, reply) => {
+			const project = await store.get(request.params.id);
+			const { state } = planTaskOf(project, request.params.taskId);
+			reply.code(202);
+			return enqueue('review', jobIds.review(project.id, request.params.taskId, state.attempts), { projectId: project.id, taskId: request.params.taskId, ...checked(request.body) });
 		},
 	);
 

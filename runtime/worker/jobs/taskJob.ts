@@ -2,7 +2,7 @@ import type { TaskJobData } from '../../contracts/service';
 import { continueProject } from '../../driver/continueProject';
 import { developAndTestTask } from '../../pipeline/developAndTest';
 import { InvalidTransitionError } from '../../state/errors';
-import { developerSettings, testerSettings } from '../agentSettings';
+import { developerSettings, reviewerSettings, testerSettings } from '../agentSettings';
 import type { JobContext } from '../jobContext';
 
 /** The project left development while the task ran (cancelled, failed by another task, put on hold). */
@@ -13,8 +13,10 @@ class ProjectLeftDevelopment extends Error {
 }
 
 /**
- * A whole task in auto mode: develop, test, fix until its tests pass or its attempts run out. A
- * task that runs out fails its project, with the task and the reason. Resumes from the store.
+ * A whole task in auto mode: develop, test, fix until its tests pass or its attempts run out; when
+ * the project reviews its tasks, review, and rework from the comments until approved or its review
+ * rounds run out. A task that runs out fails its project, with the task and the reason (for a
+ * rejection: the reviewer's summary). Resumes from the store.
  */
 export async function taskJob(context: JobContext): Promise<Record<string, unknown>> {
 	const { projectId, taskId, attemptLimit } = context.job.data as TaskJobData;
@@ -28,6 +30,7 @@ export async function taskJob(context: JobContext): Promise<Record<string, unkno
 		const result = await developAndTestTask(context.step, projectId, taskId, {
 			developer: developerSettings(context.settings),
 			tester: testerSettings(config, context.settings),
+			...(context.settings.review.enabled ? { reviewer: reviewerSettings(context.settings) } : {}),
 			maxAttempts: attemptLimit,
 			beforeTurn: async (phase, attempt) => {
 				await stillDeveloping();

@@ -8,7 +8,8 @@ import type { JobContext } from '../jobContext';
 export async function testJob(context: JobContext): Promise<Record<string, unknown>> {
 	const data = context.job.data as TestJobData;
 	context.progress({ phase: 'testing', taskId: data.taskId });
-	const settings = testerSettings(context.services.config, context.settings, data);
+	// A project that reviews its tasks: a pass leaves the task waiting for the review step (…/review).
+	const settings = { ...testerSettings(context.services.config, context.settings, data), awaitReview: context.settings.review.enabled };
 	const { project, report, written, attempt } = await runTesterStep(context.step, data.projectId, data.taskId, settings);
 	// The attempt ended (done or failed): webhooks, and the next step when the service drives the project.
 	await continueProject(context.services, project);
@@ -22,6 +23,7 @@ export async function testJob(context: JobContext): Promise<Record<string, unkno
 		report,
 		testFiles: task.testFiles.map((f) => f.path),
 		wroteTests: !!written,
+		awaitingReview: report.status === 'passed' && task.status === 'in_progress',
 		model: written?.model ?? null,
 		usage: written?.usage ?? null,
 	};

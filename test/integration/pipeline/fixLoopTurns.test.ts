@@ -17,7 +17,7 @@ const server = useModelServer(redis, sumCompany);
 /** What the worker's beforeTurn stops with when the project was cancelled. */
 class Stop extends Error {}
 
-type Call = [phase: 'develop' | 'test', attempt: number];
+type Call = [phase: 'develop' | 'test' | 'review', attempt: number];
 
 /** Settings whose beforeTurn records each call and, from `throwAt` on, throws what `error` gives (a Stop by default). */
 function loopSettings(calls: Call[], options: { maxAttempts?: number; throwAt?: Call[0]; error?: () => Error } = {}): FixLoopSettings {

@@ -11,6 +11,7 @@ import {
 	projectIntakeBodySchema,
 	publishBodySchema,
 	reportBodySchema,
+	reviewBodySchema,
 	runSettingsSchema,
 	statusBodySchema,
 	testBodySchema,
@@ -21,6 +22,7 @@ import {
 	type ProjectIntakeBody,
 	type PublishBody,
 	type ReportBody,
+	type ReviewBody,
 	type RunSettings,
 	type StatusBody,
 	type TestBody,
@@ -43,6 +45,7 @@ export const agreement: Record<string, true> = {
 	DevelopBody: true satisfies Agrees<DevelopBody, typeof developBodySchema>,
 	TestBody: true satisfies Agrees<TestBody, typeof testBodySchema>,
 	ReportBody: true satisfies Agrees<ReportBody, typeof reportBodySchema>,
+	ReviewBody: true satisfies Agrees<ReviewBody, typeof reviewBodySchema>,
 	PublishBody: true satisfies Agrees<PublishBody, typeof publishBodySchema>,
 	StatusBody: true satisfies Agrees<StatusBody, typeof statusBodySchema>,
 	EventBody: true satisfies Agrees<EventBody, typeof eventBodySchema>,
@@ -50,7 +53,10 @@ export const agreement: Record<string, true> = {
 };
 
 const settings: Required<RunSettings> = {
-	models: { planner: 'llama3.2:3b', developer: 'qwen2.5-coder:7b', tester: 'qwen2.5-coder:7b' },
+	models: { planner: 'llama3.2:3b', developer: 'qwen2.5-coder:7b', tester: 'qwen2.5-coder:7b', reviewer: 'qwen2.5-coder:7b' },
+	review: true,
+	reviewRounds: 2,
+	reviewLastRejection: 'warn',
 	maxFixAttempts: 3,
 	maxPlanTasks: 12,
 	gitRemoteBase: '/srv/git',
@@ -78,6 +84,7 @@ export const samples: { name: string; schema: object; body: object }[] = [
 		body: { ...step, regenerateTests: true, testCommand: 'npm test', testTimeoutSeconds: 120, maxOutputKb: 256 } satisfies Required<TestBody>,
 	},
 	{ name: 'ReportBody', schema: reportBodySchema, body: step satisfies Required<ReportBody> },
+	{ name: 'ReviewBody', schema: reviewBodySchema, body: step satisfies Required<ReviewBody> },
 	{ name: 'PublishBody', schema: publishBodySchema, body: { branch: 'main', callbackUrl: step.callbackUrl } satisfies Required<PublishBody> },
 	{ name: 'StatusBody', schema: statusBodySchema, body: { status: 'on_hold', reason: 'client asked', expectedVersion: 3 } satisfies Required<StatusBody> },
 	{ name: 'EventBody', schema: eventBodySchema, body: { type: 'client.note', message: 'hello', data: { a: 1 } } satisfies Required<EventBody> },

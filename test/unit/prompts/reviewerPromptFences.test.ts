@@ -1,3 +1,4 @@
+import { developTask } from '../../../runtime/agents/developer/developTask';
 import { reviewWork, type ReviewerInput } from '../../../runtime/agents/reviewer';
 import type { PlanTask } from '../../../runtime/contracts/plan';
 import { emptyUsage } from '../../../runtime/contracts/usage';
@@ -135,5 +136,51 @@ describe('the reviewer prompt of the whole project fences every untrusted text',
 		const outside = outsideFences((await promptOf(projectInput())).prompt);
 		expect(outside).toContain("review the project's code as a whole");
 		expect(outside).not.toContain('The task is between the markers');
+	});
+});
+
+describe('the developer prompt fixing from a review fences the review', () => {
+	async function developerPrompt(): Promise<string> {
+		const requests: Array<StructuredRequest<unknown>> = [];
+		const llm = {
+			generateStructured: async (request: StructuredRequest<unknown>) => {
+				requests.push(request);
+				return { value: { summary: 's', files: [{ path: 'src/sum.js', content: '' }] }, raw: '', model: request.model, usage: emptyUsage(), repairs: 0 };
+			},
+		} as unknown as LlmClient;
+		await developTask(
+			{
+				task: { ...task, id: 'T1', title: 'Sum' },
+				planSummary: 'p',
+				techStack: ['Node.js'],
+				projectFiles: [{ path: 'src/sum.js', content: 'x' }],
+				priorityPaths: [],
+				fix: {
+					failures: [],
+					output: '',
+					testFiles: [testFile],
+					review: { summary: hostile('review summary'), comments: [{ path: hostilePath('comment path'), line: 2, severity: 'blocker', message: hostile('comment message') }] },
+				},
+			},
+			llm,
+			{ model: 'm', maxRepairs: 0, contextTokens: 500 },
+		);
+		return requests[0].prompt;
+	}
+
+	it.each<[string, string]>([
+		['review summary', hostile('review summary')],
+		['comment path', hostilePath('comment path')],
+		['comment message', hostile('comment message')],
+		['test file', testFile.content],
+	])('shows the %s only inside a fence that it cannot close', async (label, value) => {
+		expectFenced(await developerPrompt(), value, label);
+	});
+
+	it('says the tests pass and the reviewer asked for changes, and shows no test failures', async () => {
+		const outside = outsideFences(await developerPrompt());
+		expect(outside).toContain('the code reviewer asked for changes');
+		expect(outside).not.toContain('tests for your task fail');
+		expect(outside).not.toContain('Failures:');
 	});
 });

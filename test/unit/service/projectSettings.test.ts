@@ -4,7 +4,7 @@ import { checkRemoteBase } from '../../../runtime/config/remoteBase';
 import { InvalidInputError } from '../../../runtime/errors';
 
 function config(overrides: Partial<ServiceConfig> = {}): ServiceConfig {
-	return { ...loadConfig({}), models: { planner: 'env-planner', developer: 'env-developer', tester: 'env-tester', reporter: 'env-reporter' }, ...overrides };
+	return { ...loadConfig({}), models: { planner: 'env-planner', developer: 'env-developer', tester: 'env-tester', reviewer: 'env-reviewer', reporter: 'env-reporter' }, ...overrides };
 }
 
 function refusal(action: () => unknown): InvalidInputError {
