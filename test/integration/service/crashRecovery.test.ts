@@ -6,9 +6,9 @@ import { callOf, playCompany } from '../../support/scriptedCompany';
 import type { RuntimeProcess } from '../../support/runtimeProcess';
 import { ServiceHarness, waitForStatus } from './support';
 
-// Projects of 5 tasks in 2 waves where T2's first code is wrong: 1 plan + 6 developer + 5 tester calls.
+// Projects of 5 tasks in 2 waves where T2's first code is wrong: 1 plan + 6 developer + 5 tester + 5 task reviews + 1 whole-project review.
 const SPEC = 'tasks=5 waves=2 bug=T2';
-const CALLS_PER_PROJECT = 12;
+const CALLS_PER_PROJECT = 18;
 const TASKS = ['T1', 'T2', 'T3', 'T4', 'T5'];
 const FAST_RECOVERY = { CONCURRENCY: '3', OLLAMA_NUM_PARALLEL: '2', LOCK_DURATION_MS: '1000', STALLED_INTERVAL_MS: '300', JOB_BACKOFF_MS: '100' };
 

@@ -61,14 +61,14 @@ async function waitForDelivery(path: string, projectId: string, event: string): 
 }
 
 describe('a whole project run in auto mode is announced to its subscribers, each event once', () => {
-	it('POSTs project.planned, task.done for each task and project.completed exactly once, with the project outcome', async () => {
+	it('POSTs project.planned, task.reviewed and task.done for each task and project.completed exactly once, with the project outcome', async () => {
 		await subscribe({ url: receiver.url('/all'), events: [...EVENT_TYPES] });
 		const { body: posted } = await service.request('POST', '/api/projects', { title: unique('Hooked'), requirements: `${unique('Hooked')} tasks=3 waves=2` });
 		const id = posted.projectId as string;
 		const project = await waitForStatus(service, id, ['completed'], 60_000);
 		await waitForDelivery('/all', id, 'project.completed');
 		await settle();
-		expect(received('/all', id).sort()).toEqual(['project.completed', 'project.planned', 'task.done:T1', 'task.done:T2', 'task.done:T3']);
+		expect(received('/all', id).sort()).toEqual(['project.completed', 'project.planned', 'task.done:T1', 'task.done:T2', 'task.done:T3', 'task.reviewed:T1', 'task.reviewed:T2', 'task.reviewed:T3']);
 		const completed = receiver.on('/all').find((r) => r.body.projectId === id && r.body.event === 'project.completed')!;
 		expect(completed.body).toMatchObject({ event: 'project.completed', projectId: id, project: { projectId: id, status: 'completed', tasks: expect.any(Array) } });
 		expect(Date.parse(completed.body.at)).toBeGreaterThanOrEqual(Date.parse(project.createdAt));

@@ -35,7 +35,7 @@ describe('loadConfig', () => {
 		});
 
 		it('picks a default model for every role', () => {
-			expect(loadConfig({}).models).toEqual({ planner: 'llama3.2:3b', developer: 'qwen2.5-coder:7b', tester: 'qwen2.5-coder:7b', reporter: 'llama3.2:3b' });
+			expect(loadConfig({}).models).toEqual({ planner: 'llama3.2:3b', developer: 'qwen2.5-coder:7b', tester: 'qwen2.5-coder:7b', reviewer: 'qwen2.5-coder:7b', reporter: 'llama3.2:3b' });
 		});
 
 		it("writes reports with the planner's default model, but not with a MODEL_PLANNER that was set", () => {
@@ -73,7 +73,7 @@ describe('loadConfig', () => {
 		it('reads whole numbers and model names from their variables', () => {
 			const config = loadConfig({ PORT: '9000', CONCURRENCY: '12', OLLAMA_NUM_PARALLEL: '2', MAX_FIX_ATTEMPTS: '5', MODEL_DEVELOPER: 'codestral:22b' });
 			expect(config).toMatchObject({ port: 9000, concurrency: 12, ollamaNumParallel: 2, maxFixAttempts: 5 });
-			expect(config.models).toEqual({ planner: 'llama3.2:3b', developer: 'codestral:22b', tester: 'qwen2.5-coder:7b', reporter: 'llama3.2:3b' });
+			expect(config.models).toEqual({ planner: 'llama3.2:3b', developer: 'codestral:22b', tester: 'qwen2.5-coder:7b', reviewer: 'qwen2.5-coder:7b', reporter: 'llama3.2:3b' });
 		});
 
 		it('accepts an OLLAMA_HOST without a scheme, as Ollama itself does, as http://', () => {

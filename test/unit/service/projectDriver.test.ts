@@ -51,6 +51,7 @@ function project(status: ProjectStatus, options: ProjectOptions = {}): Project {
 }
 
 const run: ProjectRun = { mode: 'auto', round: 1, settings: {} };
+const REVIEW = { enabled: true, rounds: 2, lastRejection: 'fail' as const };
 
 /** The service defaults (so new settings need no change here), with nowhere to publish unless overridden. */
 function settings(overrides: Partial<EffectiveSettings> = {}): EffectiveSettings {
@@ -132,9 +133,14 @@ describe('nextStep', () => {
 			expect(taskIds(nextStep(project('development', { plan, tasks }), run, settings()).jobs)).toEqual(['T3']);
 		});
 
-		it('walks to deployment once every task is done', () => {
+		it('walks to review once every task is done, where the whole project is reviewed', () => {
 			const tasks = { T1: taskState('done'), T2: taskState('done'), T3: taskState('done') };
-			expect(nextStep(project('development', { plan, tasks }), run, settings())).toEqual({ moves: ['testing', 'review', 'deployment'], jobs: [] });
+			expect(nextStep(project('development', { plan, tasks }), run, settings())).toEqual({ moves: ['testing', 'review'], jobs: [] });
+		});
+
+		it('with review off, walks to deployment once every task is done', () => {
+			const tasks = { T1: taskState('done'), T2: taskState('done'), T3: taskState('done') };
+			expect(nextStep(project('development', { plan, tasks }), run, settings({ review: { ...REVIEW, enabled: false } }))).toEqual({ moves: ['testing', 'review', 'deployment'], jobs: [] });
 		});
 
 		it('decides the same jobs when asked twice, so a second worker only finds them queued', () => {
@@ -156,12 +162,23 @@ describe('nextStep', () => {
 	});
 
 	describe('testing and review', () => {
-		it('walks a project in testing on through review to deployment', () => {
-			expect(nextStep(project('testing'), run, settings())).toEqual({ moves: ['review', 'deployment'], jobs: [] });
+		it('walks a project in testing on to review', () => {
+			expect(nextStep(project('testing'), run, settings())).toEqual({ moves: ['review'], jobs: [] });
 		});
 
-		it('walks a project in review on to deployment', () => {
-			expect(nextStep(project('review'), run, settings())).toEqual({ moves: ['deployment'], jobs: [] });
+		it('reviews a project in review as a whole, once per retry round: a review job without a task', () => {
+			expect(nextStep(project('review', { id: 'p1' }), run, settings())).toEqual({ moves: [], jobs: [{ name: 'review', jobId: 'review.p1.1', data: { projectId: 'p1' }, priority: 1 }] });
+		});
+
+		it('walks a project in review on to deployment once the whole project was reviewed', () => {
+			const reviewed = { ...project('review'), review: { verdict: 'approve' as const, summary: 's', comments: [], model: 'm', round: 1, attempt: 0, at: 't' } };
+			expect(nextStep(reviewed, run, settings())).toEqual({ moves: ['deployment'], jobs: [] });
+		});
+
+		it('with review off, walks a project in testing on through review to deployment, and one in review on to deployment', () => {
+			const off = settings({ review: { ...REVIEW, enabled: false } });
+			expect(nextStep(project('testing'), run, off)).toEqual({ moves: ['review', 'deployment'], jobs: [] });
+			expect(nextStep(project('review'), run, off)).toEqual({ moves: ['deployment'], jobs: [] });
 		});
 	});
 

@@ -20,14 +20,23 @@ function refusal(action: () => unknown): InvalidInputError {
 describe('effectiveSettings', () => {
 	it('takes models and maxFixAttempts from the service config when the project sets none', () => {
 		const settings = effectiveSettings(config({ maxFixAttempts: 3 }), 'p1', {});
-		expect(settings.models).toEqual({ planner: 'env-planner', developer: 'env-developer', tester: 'env-tester', reporter: 'env-reporter' });
+		expect(settings.models).toEqual({ planner: 'env-planner', developer: 'env-developer', tester: 'env-tester', reviewer: 'env-reviewer', reporter: 'env-reporter' });
 		expect(settings.maxFixAttempts).toBe(3);
 	});
 
 	it('lets the project\'s own settings win, model by model', () => {
 		const settings = effectiveSettings(config({ maxFixAttempts: 3 }), 'p1', { models: { developer: 'project-dev' }, maxFixAttempts: 7 });
-		expect(settings.models).toEqual({ planner: 'env-planner', developer: 'project-dev', tester: 'env-tester', reporter: 'env-reporter' });
+		expect(settings.models).toEqual({ planner: 'env-planner', developer: 'project-dev', tester: 'env-tester', reviewer: 'env-reviewer', reporter: 'env-reporter' });
 		expect(settings.maxFixAttempts).toBe(7);
+	});
+
+	it('reviews tasks by default in whole-project mode only, 2 rounds, a last rejection failing; the project\'s review settings and reviewer model win', () => {
+		expect(effectiveSettings(config(), 'p1', {}).review).toEqual({ enabled: true, rounds: 2, lastRejection: 'fail' });
+		expect(effectiveSettings(config(), 'p1', {}, 'steps').review.enabled).toBe(false);
+		expect(effectiveSettings(config(), 'p1', { review: true }, 'steps').review.enabled).toBe(true);
+		const own = effectiveSettings(config(), 'p1', { review: false, reviewRounds: 4, reviewLastRejection: 'warn', models: { reviewer: 'project-reviewer' } });
+		expect(own.review).toEqual({ enabled: false, rounds: 4, lastRejection: 'warn' });
+		expect(own.models.reviewer).toBe('project-reviewer');
 	});
 
 	it('passes the project\'s deploy hook and callback through', () => {
