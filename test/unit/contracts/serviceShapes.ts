@@ -63,6 +63,8 @@ const settings: Required<RunSettings> = {
 	github: { owner: 'acme', repo: 'todo-api', private: true },
 	deployHookUrl: 'https://deploy.example.com/hook',
 	callbackUrl: 'https://n8n.example.com/webhook-waiting/1',
+	packaging: true,
+	license: 'MIT',
 };
 const llm: Required<LlmJobOptions> = { temperature: 0.2, contextSize: 8192, keepAlive: '5m', maxTokens: -1, seed: 0, maxRepairAttempts: 2, maxRetries: 2, timeoutSeconds: 900 };
 const step = { model: 'qwen2.5-coder:7b', llm, promptTemplate: 'Build {{requirements}}', callbackUrl: 'https://n8n.example.com/webhook-waiting/2' };
