@@ -36,7 +36,7 @@ const createProject = async (requirements: string, extra: IDataObject = {}) =>
 const taskStep = { projectId: (item: IDataObject) => item.projectId, taskId: (item: IDataObject) => (item.task as IDataObject).id, execution: 'wait', waitTimeoutSeconds: 60 };
 
 describe('the step nodes drive a project through the service, as a canvas workflow does', () => {
-	it('create → plan → ready tasks → develop → test → fix the failing task → test → publish: completed, one commit per task', async () => {
+	it('create → plan → ready tasks → develop → test → fix the failing task → test → publish: completed, one commit per task, then the packaging commit', async () => {
 		const created = await createProject('tasks=2 waves=2 bug=T1');
 		expect(created).toMatchObject({ status: 'intake', created: true, mode: 'steps' });
 
@@ -70,7 +70,7 @@ describe('the step nodes drive a project through the service, as a canvas workfl
 		const [project] = await harness.run(state, { resource: 'project', operation: 'get', projectId: created.projectId });
 		expect(project.status).toBe('completed');
 		const log = execFileSync('git', ['--git-dir', join(harness.gitBase, `${created.projectId}.git`), 'log', '--format=%s', 'main'], { encoding: 'utf8' });
-		expect(log.trim().split('\n').reverse()).toEqual(['Start Values', 'T1: Value 1', 'T2: Value 2']);
+		expect(log.trim().split('\n').reverse()).toEqual(['Start Values', 'T1: Value 1', 'T2: Value 2', 'Packaging: package.json, README.md, .gitignore, CI']);
 	}, 90_000);
 
 	it('every model option the AI nodes show reaches the model request', async () => {
