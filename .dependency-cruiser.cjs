@@ -145,15 +145,8 @@ const fullOrder = floors.slice(0, -1).flatMap((floor, index) =>
 	),
 );
 
-/**
- * Floors whose rule does not hold yet, so `npm run lint` leaves it out (`DEPCRUISE_FULL_ORDER=1 npm
- * run lint:deps` checks it). None now: every floor holds (order-config, the last, since the defaults
- * moved to config/defaults.ts and PublishTarget to config/projectSettings.ts).
- */
-const notYet = new Set([]);
-
 module.exports = {
-	forbidden: [...forbidden, ...fullOrder.filter((r) => process.env.DEPCRUISE_FULL_ORDER || !notYet.has(r.name))],
+	forbidden: [...forbidden, ...fullOrder],
 	options: {
 		// What the cruise reads: the sources, never the build output, the packages or the tests.
 		doNotFollow: { path: '(^|/)node_modules/' },

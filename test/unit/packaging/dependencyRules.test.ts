@@ -5,8 +5,7 @@
  * would pass the lint for ever; here it fails.
  *
  * dependency-cruiser 17 is ESM only and this suite runs as CommonJS, so the test runs the same
- * command `lint:deps` runs, with JSON output, from the fixture tree. It runs with DEPCRUISE_FULL_ORDER=1,
- * so the floors of the full order that `npm run lint` leaves out until they hold are proven too.
+ * command `lint:deps` runs, with JSON output, from the fixture tree.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -22,15 +21,13 @@ interface Violation {
 	to: string;
 }
 
-const fullOrder = { ...process.env, DEPCRUISE_FULL_ORDER: '1' };
-
 function run(args: string[]): string {
-	const result = spawnSync(process.execPath, args, { cwd: fixtureTree, encoding: 'utf8', env: fullOrder });
+	const result = spawnSync(process.execPath, args, { cwd: fixtureTree, encoding: 'utf8' });
 	if (!result.stdout) throw new Error(`node ${args.join(' ')} printed nothing (status ${result.status}): ${result.stderr}`);
 	return result.stdout;
 }
 
-/** The rules of the config, read as dependency-cruiser reads them (in a process of its own, with the full order). */
+/** The rules of the config, read as dependency-cruiser reads them (in a process of its own). */
 function configuredRules(): Array<{ name: string; severity: string }> {
 	return JSON.parse(run(['-e', `console.log(JSON.stringify(require(${JSON.stringify(configFile)}).forbidden))`]));
 }
