@@ -19,6 +19,7 @@ export const TRIGGER_EVENTS: Array<{ name: string; value: WebhookEventType }> = 
 	{ name: 'Project Cancelled', value: 'project.cancelled' },
 	{ name: 'Task Done', value: 'task.done' },
 	{ name: 'Task Failed', value: 'task.failed' },
+	{ name: 'Task Reviewed', value: 'task.reviewed' },
 ];
 
 export class AiCompanyTrigger implements INodeType {

@@ -4,7 +4,7 @@ import { generationBody } from './descriptions/generationOptions';
 import { pick, readOptions, readText } from './parameters';
 
 /** `/api/projects/<project>/tasks/<task>/<step>` of the item's project and task. */
-export function taskStepPath(context: IExecuteFunctions, itemIndex: number, step: 'develop' | 'test'): string {
+export function taskStepPath(context: IExecuteFunctions, itemIndex: number, step: 'develop' | 'test' | 'review'): string {
 	const projectId = readText(context, 'projectId', 'Project ID', itemIndex, true);
 	const taskId = readText(context, 'taskId', 'Task ID', itemIndex, true);
 	return `/api/projects/${encodeURIComponent(projectId)}/tasks/${encodeURIComponent(taskId)}/${step}`;

@@ -21,6 +21,7 @@ export function executionProperties(what: string): INodeProperties[] {
 				},
 			],
 			default: 'wait',
+			description: 'Whether the node waits here for the job to finish, or queues it and goes on at once',
 		},
 		{
 			displayName: 'Callback URL',

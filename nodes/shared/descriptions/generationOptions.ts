@@ -93,6 +93,7 @@ export function agentOptionsProperty(role: string, templateVariables: string, ro
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: "How the model is called, the prompt, and the role's own settings; an option not added keeps the service's default",
 		options: [...generationOptionProperties, promptTemplate, ...roleOptions].sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	};
 }

@@ -53,6 +53,29 @@ export const projectSettingsProperty: INodeProperties = {
 			description: 'Publish to github.com/&lt;owner&gt;/&lt;project ID&gt; with the service\'s GITHUB_TOKEN instead of the Git Remote Base',
 		},
 		{
+			displayName: 'Last Review Rejection',
+			name: 'reviewLastRejection',
+			type: 'options',
+			options: [
+				{ name: 'Fail the Task', value: 'fail', description: "The task fails with the reviewer's summary as the reason, and the project with it" },
+				{ name: 'Warn Only', value: 'warn', description: 'The task is done; its review is kept, marked as a warning' },
+			],
+			default: 'fail',
+			description: "What a request for changes in a task's last review round does",
+		},
+		{
+			displayName: 'License',
+			name: 'license',
+			type: 'options',
+			options: [
+				{ name: 'BSD 2-Clause', value: 'BSD-2-Clause' },
+				{ name: 'ISC', value: 'ISC' },
+				{ name: 'MIT', value: 'MIT' },
+			],
+			default: 'MIT',
+			description: "The delivered repository's LICENSE file (the copyright holder: the client's name, or the project's title); left out: no LICENSE file",
+		},
+		{
 			displayName: 'Max Fix Attempts',
 			name: 'maxFixAttempts',
 			type: 'number',
@@ -69,12 +92,44 @@ export const projectSettingsProperty: INodeProperties = {
 			description: 'Largest plan accepted; a bigger plan is sent back to the model to merge tasks',
 		},
 		{
+			displayName: 'Packaging',
+			name: 'packaging',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether the delivered repository is made a project a client can run before it is published (manifest with its test command, README, .gitignore, CI workflow, Dockerfile for a service, LICENSE when set), proven by running that test command in a clean clone',
+		},
+		{
 			displayName: 'Planner Model',
 			name: 'plannerModel',
 			type: 'string',
 			default: '',
 			description: "The Ollama model that plans the project; empty: the service's MODEL_* setting",
 			placeholder: 'llama3.1:8b',
+		},
+		{
+			displayName: 'Review',
+			name: 'review',
+			type: 'boolean',
+			default: true,
+			description:
+				"Whether the reviewer reviews every task after its tests pass, before it is done (and the whole project before delivery). Left out: on when the service runs the project, off for step-by-step workflows; on there, the AI Tester leaves a passing task waiting for the AI Reviewer node.",
+		},
+		{
+			displayName: 'Review Rounds',
+			name: 'reviewRounds',
+			type: 'number',
+			default: 2,
+			typeOptions: { minValue: 1, maxValue: 10 },
+			description: "Reviews per task at most; each request for changes also uses one of the task's Max Fix Attempts, and the last round's verdict is final",
+		},
+		{
+			displayName: 'Reviewer Model',
+			name: 'reviewerModel',
+			type: 'string',
+			default: '',
+			description: "The Ollama model that reviews the code; empty: the service's MODEL_REVIEWER setting",
+			placeholder: 'qwen2.5-coder:7b',
 		},
 		{
 			displayName: 'Tester Model',
@@ -92,19 +147,27 @@ export function runSettingsBody(collection: IDataObject): RunSettings {
 	const text = (name: string) => (typeof collection[name] === 'string' && (collection[name] as string).trim() ? (collection[name] as string).trim() : undefined);
 	const settings: RunSettings = {};
 	const models: NonNullable<RunSettings['models']> = {};
-	for (const role of ['planner', 'developer', 'tester'] as const) {
+	for (const role of ['planner', 'developer', 'tester', 'reviewer'] as const) {
 		const model = text(`${role}Model`);
 		if (model) models[role] = model;
 	}
 	if (Object.keys(models).length) settings.models = models;
-	for (const name of ['maxFixAttempts', 'maxPlanTasks'] as const) {
+	for (const name of ['maxFixAttempts', 'maxPlanTasks', 'reviewRounds'] as const) {
 		const value = collection[name];
 		if (typeof value === 'number') settings[name] = value;
+	}
+	for (const name of ['review', 'packaging'] as const) {
+		const value = collection[name];
+		if (typeof value === 'boolean') settings[name] = value;
 	}
 	for (const name of ['gitRemoteBase', 'deployHookUrl', 'callbackUrl'] as const) {
 		const value = text(name);
 		if (value) settings[name] = value;
 	}
+	const lastRejection = text('reviewLastRejection');
+	if (lastRejection) settings.reviewLastRejection = lastRejection as NonNullable<RunSettings['reviewLastRejection']>;
+	const license = text('license');
+	if (license) settings.license = license as NonNullable<RunSettings['license']>;
 	const owner = text('githubOwner');
 	if (owner) settings.github = { owner };
 	return settings;

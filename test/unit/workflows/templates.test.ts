@@ -7,13 +7,14 @@ import { AiCompany } from '../../../nodes/AiCompany/AiCompany.node';
 import { AiCompanyTrigger } from '../../../nodes/AiCompanyTrigger/AiCompanyTrigger.node';
 import { AiDeveloper } from '../../../nodes/AiDeveloper/AiDeveloper.node';
 import { AiPlanner } from '../../../nodes/AiPlanner/AiPlanner.node';
+import { AiReviewer } from '../../../nodes/AiReviewer/AiReviewer.node';
 import { AiTester } from '../../../nodes/AiTester/AiTester.node';
 import { ProjectState } from '../../../nodes/ProjectState/ProjectState.node';
 import { TaskSplitter } from '../../../nodes/TaskSplitter/TaskSplitter.node';
 
 const PACKAGE = 'n8n-nodes-ai-company';
 const ourNodes = new Map<string, INodeType>(
-	[new AiPlanner(), new TaskSplitter(), new ProjectState(), new AiDeveloper(), new AiTester(), new AiCompany(), new AiCompanyTrigger()].map((n) => [
+	[new AiPlanner(), new TaskSplitter(), new ProjectState(), new AiDeveloper(), new AiTester(), new AiReviewer(), new AiCompany(), new AiCompanyTrigger()].map((n) => [
 		`${PACKAGE}.${n.description.name}`,
 		n as INodeType,
 	]),
