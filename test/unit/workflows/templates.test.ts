@@ -207,14 +207,31 @@ describe('develop-project.json: the step-by-step company', () => {
 	it('tests every task and sends a failing one back to the developer while attempts are left', () => {
 		expect(next('AI Developer')).toEqual(['AI Tester']);
 		expect(next('AI Tester')).toEqual(['Tests passed?']);
-		expect(ifCondition('Tests passed?')).toEqual([expect.objectContaining({ leftValue: '={{ $json.taskStatus }}', rightValue: 'done' })]);
-		expect([next('Tests passed?', 0), next('Tests passed?', 1)]).toEqual([['Next ready tasks'], ['Attempts left?']]);
+		expect(ifCondition('Tests passed?')).toEqual([expect.objectContaining({ leftValue: '={{ $json.status }}', rightValue: 'passed' })]);
+		expect([next('Tests passed?', 0), next('Tests passed?', 1)]).toEqual([['AI Reviewer'], ['Attempts left?']]);
 		expect(ifCondition('Attempts left?')).toEqual([expect.objectContaining({ leftValue: '={{ $json.attempt }}', operator: expect.objectContaining({ operation: 'lt' }) })]);
 		expect([next('Attempts left?', 0), next('Attempts left?', 1)]).toEqual([['AI Developer'], ['Mark failed']]);
 		expect(node('AI Developer').parameters.mode).toBe('auto');
 		expect(node('Mark failed').parameters).toMatchObject({ operation: 'updateStatus', status: 'failed' });
 		expect(next('Mark failed')).toEqual(['Get project']);
 		expect(next('Publish')).toEqual(['Get project']);
+	});
+
+	it('reviews every task whose tests pass (Review on in the project it creates) and sends it back to the developer while review rounds are left', () => {
+		expect(node('Create project').parameters.settings).toEqual({ review: true });
+		expect(node('AI Reviewer')).toMatchObject({ type: `${PACKAGE}.aiReviewer`, parameters: { projectId: node('AI Tester').parameters.projectId, taskId: '={{ $json.taskId }}' } });
+		expect(next('AI Reviewer')).toEqual(['Approved?']);
+		// Done: approved, or a last rejection the project's reviewLastRejection lets through with a warning.
+		expect(ifCondition('Approved?')).toEqual([expect.objectContaining({ leftValue: '={{ $json.taskStatus }}', rightValue: 'done' })]);
+		expect([next('Approved?', 0), next('Approved?', 1)]).toEqual([['Next ready tasks'], ['Review rounds left?']]);
+		expect(ifCondition('Review rounds left?')).toEqual([
+			expect.objectContaining({ leftValue: '={{ $json.verdict }}', rightValue: 'request_changes', operator: expect.objectContaining({ operation: 'equals' }) }),
+			expect.objectContaining({ leftValue: '={{ $json.last }}', operator: expect.objectContaining({ type: 'boolean', operation: 'false' }) }),
+		]);
+		expect((node('Review rounds left?').parameters.conditions as { combinator: string }).combinator).toBe('and');
+		expect([next('Review rounds left?', 0), next('Review rounds left?', 1)]).toEqual([['AI Developer'], ['Mark rejected']]);
+		expect(node('Mark rejected').parameters).toMatchObject({ operation: 'updateStatus', status: 'failed', reason: expect.stringContaining('$json.review?.summary') });
+		expect(next('Mark rejected')).toEqual(['Get project']);
 	});
 });
 
