@@ -11,6 +11,8 @@
  *  - AI Planner in Queue Only, a Wait node resumed by the service's callback;
  *  - AI Company, Run Whole Project;
  *  - AI Company Trigger on project.completed, logging back to the project.
+ * And the shipped plan-project and develop-project templates as shipped (develop-project with its
+ * review gate: AI Tester → AI Reviewer → on request_changes back to the AI Developer).
  * Needs `npm run build` first; installs n8n into the cache on first use.
  */
 import { execFileSync } from 'node:child_process';
@@ -53,7 +55,7 @@ const e2e = startN8nWithWorkflows({
 	label: 'company',
 	workflows: [steps, queued, whole, trigger, planTemplate, developTemplate],
 	webhookPaths: ['e2e-steps', 'e2e-queued', 'e2e-whole', 'plan-project', 'develop-project'],
-	expectNodes: ['aiPlanner', 'taskSplitter', 'projectState', 'aiDeveloper', 'aiTester', 'aiCompany', 'aiCompanyTrigger'],
+	expectNodes: ['aiPlanner', 'taskSplitter', 'projectState', 'aiDeveloper', 'aiTester', 'aiReviewer', 'aiCompany', 'aiCompanyTrigger'],
 	credentials: () => [
 		companyApiCredential(credentialRef, `http://127.0.0.1:${servicePort}`, API_TOKEN),
 		companyApiCredential(templateCredential, `http://127.0.0.1:${servicePort}`, API_TOKEN),
@@ -194,14 +196,36 @@ test('the shipped plan-project template, as shipped: the webhook answers with on
 	});
 }, 120_000);
 
-test('the shipped develop-project template, as shipped: task by task through the fix loop to a published, completed project', async () => {
+test("the shipped develop-project template, as shipped: task by task through the fix loop and the review gate (T2 reworked after the reviewer's request for changes) to a published, completed project", async () => {
 	await e2e.withN8nLog(async () => {
-		const { status, text } = await e2e.post('develop-project', { requirements: 'tasks=3 waves=2 bug=T2 (develop template)', title: 'Develop template' }, 200_000);
+		const chatsBefore = harness.ollama.chatRequests().length;
+		// bug=T2: T2's first code fails its tests; review=T2: the first review of T2 (its fixed code) requests changes.
+		const { status, text } = await e2e.post('develop-project', { requirements: 'tasks=3 waves=2 bug=T2 review=T2 (develop template)', title: 'Develop template' }, 280_000);
 		console.log(`develop-project answered ${status}: ${text.slice(0, 300)}`);
 		expect(status).toBe(200);
 		const project = JSON.parse(text) as Record<string, any>;
 		expect(project).toMatchObject({ title: 'Develop template', status: 'completed' });
-		expect(Object.fromEntries(Object.entries(project.tasks).map(([id, t]: [string, any]) => [id, t.attempts]))).toEqual({ T1: 1, T2: 2, T3: 1 });
-		expect(gitLog(project.id)).toHaveLength(4);
+		// T2: attempt 1 fails its tests, attempt 2 passes and is sent back by the review, attempt 3 is approved.
+		expect(Object.fromEntries(Object.entries(project.tasks).map(([id, t]: [string, any]) => [id, [t.status, t.attempts, t.review?.verdict, t.review?.round]]))).toEqual({
+			T1: ['done', 1, 'approve', 1],
+			T2: ['done', 3, 'approve', 2],
+			T3: ['done', 1, 'approve', 1],
+		});
+		const reviewed = (await eventsOf(project.id)).filter((e) => e.type === 'task.reviewed').map((e) => [e.data.taskId, e.data.attempt, e.data.round, e.data.verdict]);
+		expect(reviewed).toEqual([
+			['T1', 1, 1, 'approve'],
+			['T2', 2, 1, 'request_changes'],
+			['T2', 3, 2, 'approve'],
+			['T3', 1, 1, 'approve'],
+		]);
+
+		const calls = harness.ollama.chatRequests().slice(chatsBefore).map(callOf);
+		expect(calls.filter((c) => c.role === 'reviewer').map((c) => `${c.taskId}:${c.round}`)).toEqual(['T1:1', 'T2:1', 'T2:2', 'T3:1']);
+		// Two fixes of T2: one from its failing tests, one from the reviewer's comments.
+		expect(calls.filter((c) => c.role === 'developer' && c.taskId === 'T2').map((c) => c.fix)).toEqual([false, true, true]);
+
+		const log = gitLog(project.id);
+		expect(log.slice(0, 4)).toEqual(['Start Develop template', 'T1: Value 1', 'T2: Value 2', 'T3: Value 3']);
+		expect(log.slice(4)).toEqual([expect.stringMatching(/^Packaging: /)]);
 	});
-}, 240_000);
+}, 300_000);
