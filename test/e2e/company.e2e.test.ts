@@ -79,7 +79,7 @@ test('the company step by step: planned, developed, tested, the failing task fix
 		const project = answer[answer.length - 1];
 		expect(project).toMatchObject({ title: 'Steps', status: 'completed' });
 		expect(Object.fromEntries(Object.entries(project.tasks).map(([id, t]: [string, any]) => [id, [t.status, t.attempts]]))).toEqual({ T1: ['done', 1], T2: ['done', 2] });
-		expect(gitLog(project.id)).toEqual(['Start Steps', expect.stringMatching(/^T[12]: /), expect.stringMatching(/^T[12]: /)]);
+		expect(gitLog(project.id)).toEqual(['Start Steps', expect.stringMatching(/^T[12]: /), expect.stringMatching(/^T[12]: /), expect.stringMatching(/^Packaging: /)]);
 
 		const calls = harness.ollama.chatRequests().slice(chatsBefore);
 		expect(calls.map(callOf).map((c) => `${c.role}${c.taskId ? `:${c.taskId}` : ''}${c.fix ? ':fix' : ''}`).sort()).toEqual(
@@ -118,7 +118,9 @@ test('AI Company runs the whole project and answers with its outcome; the trigge
 			['T3', 'done', 2],
 			['T4', 'done', 1],
 		]);
-		expect(gitLog(outcome.projectId)).toHaveLength(5);
+		// Start, one commit per task, then DevOps's packaging commit.
+		expect(gitLog(outcome.projectId)).toHaveLength(6);
+		expect(gitLog(outcome.projectId).at(-1)).toMatch(/^Packaging: /);
 
 		// The AI Company Trigger's workflow, started by the service's webhook call, logs back to the project.
 		const fired = await eventually('the trigger workflow', async () => (await eventsOf(outcome.projectId)).find((e) => e.type === 'trigger.fired'));
