@@ -7,9 +7,11 @@
  * fixed, committed, published and delivered project; the delivered repository's tests pass.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { parse as parseYaml } from 'yaml';
 
 import { ServiceHarness } from '../integration/service/support';
 import { closedPort } from '../support/ports';
@@ -102,9 +104,9 @@ async function recordedRuns(workflowId: string): Promise<Array<{ id: string; sta
 	return runs;
 }
 
-test('a client request becomes a delivered project whose repository passes its tests; the fix loop repaired the buggy task', async () => {
+test('a client request becomes a delivered project whose repository passes its own npm test from a clean clone; the fix loop repaired the buggy task, the reviewer had one task reworked and approved every task', async () => {
 	await e2e.withN8nLog(async () => {
-		const answer = await intake({ requirements: 'tasks=4 waves=2 bug=T3 (autonomous)', title: 'Autonomous', clientName: 'Ada', clientEmail: 'ada@example.com', key: 'auto-1' });
+		const answer = await intake({ requirements: 'tasks=4 waves=2 bug=T3 review=T2 (autonomous)', title: 'Autonomous', clientName: 'Ada', clientEmail: 'ada@example.com', key: 'auto-1' });
 		console.log(`new-project answered ${answer.status}: ${JSON.stringify(answer.body)}`);
 		expect(answer.status).toBe(202);
 		expect(answer.body).toMatchObject({ status: 'intake', created: true });
@@ -113,16 +115,31 @@ test('a client request becomes a delivered project whose repository passes its t
 		expect(project.status).toBe('completed');
 		expect(Object.fromEntries(Object.entries(project.tasks).map(([id, t]: [string, any]) => [id, [t.status, t.attempts]]))).toEqual({
 			T1: ['done', 1],
-			T2: ['done', 1],
+			T2: ['done', 2],
 			T3: ['done', 2],
 			T4: ['done', 1],
 		});
+		// Every task reviewed and approved; T2 only in the second round, after the first asked for changes.
+		expect(Object.fromEntries(Object.entries(project.tasks).map(([id, t]: [string, any]) => [id, [t.review?.verdict, t.review?.round]]))).toEqual({
+			T1: ['approve', 1],
+			T2: ['approve', 2],
+			T3: ['approve', 1],
+			T4: ['approve', 1],
+		});
+		expect(project.delivery).toMatchObject({ stack: 'node', testCommand: 'npm test', verified: true });
 		expect(deliveries).toBe(1);
 
 		const clone = mkdtempSync(path.join(tmpdir(), 'aic-delivered-'));
 		try {
 			execFileSync('git', ['clone', '-q', path.join(harness.gitBase, `${project.id}.git`), clone]);
-			const output = execFileSync(process.execPath, ['--test'], { cwd: clone, encoding: 'utf8' });
+			const log = execFileSync('git', ['log', '--format=%s'], { cwd: clone, encoding: 'utf8' }).trim().split('\n');
+			expect(log[0]).toMatch(/^Packaging: /);
+			// What a client reads first names the command, and the CI file runs it.
+			expect(readFileSync(path.join(clone, 'README.md'), 'utf8')).toContain('npm test');
+			const ci = parseYaml(readFileSync(path.join(clone, '.github/workflows/ci.yml'), 'utf8')) as { jobs: Record<string, { steps: Array<{ run?: string }> }> };
+			expect(Object.values(ci.jobs).flatMap((job) => job.steps.map((step) => step.run ?? ''))).toContain('npm test');
+			// The manifest's own test command, with nothing installed beyond Node.
+			const output = execFileSync('npm', ['test'], { cwd: clone, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: clone } });
 			console.log(`delivered repository's tests:\n${output.split('\n').filter((l) => /^# (tests|pass|fail)/.test(l)).join('\n')}`);
 			expect(output).toMatch(/^# pass 4$/m);
 			expect(output).toMatch(/^# fail 0$/m);
