@@ -115,21 +115,7 @@ function nodeFiles(input: PackagingInput, notes: string[]): { testCommand: strin
 }
 
 function nodeCi(major: number): string {
-	return `name: CI
-on:
-  push:
-  pull_request:
-jobs:
-  test:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: ${major}
-      - run: npm install
-      - run: npm test
-`;
+	return ciWorkflow({ uses: 'actions/setup-node@v4', key: 'node-version', version: String(major) }, ['npm install', 'npm test']);
 }
 
 function nodeDockerfile(major: number, entry: ServiceEntry): string {
@@ -226,6 +212,11 @@ function pythonFiles(input: PackagingInput, notes: string[]): { testCommand: str
 }
 
 function pythonCi(version: string, install: string[], testCommand: string): string {
+	return ciWorkflow({ uses: 'actions/setup-python@v5', key: 'python-version', version: JSON.stringify(version) }, [...install, testCommand]);
+}
+
+/** The delivered CI: check out, set up the stack's version the proof ran on, run each command. */
+function ciWorkflow(setup: { uses: string; key: string; version: string }, commands: string[]): string {
 	return `name: CI
 on:
   push:
@@ -235,11 +226,10 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
+      - uses: ${setup.uses}
         with:
-          python-version: ${JSON.stringify(version)}
-${install.map((line) => `      - run: ${line}\n`).join('')}      - run: ${testCommand}
-`;
+          ${setup.key}: ${setup.version}
+${commands.map((line) => `      - run: ${line}\n`).join('')}`;
 }
 
 function pythonDockerfile(version: string, entry: ServiceEntry, requirements: boolean): string {
