@@ -30,6 +30,7 @@
  *       execution-autonomous-project.png  that template's finished execution of the request above,
  *                                    in the executions view (canvas size and scale)
  *       node-ai-developer.png        AI Developer's panel, a model picked from its Model dropdown
+ *       node-ai-reviewer.png         AI Reviewer's panel in the develop-project template
  *       node-ai-company.png          AI Company's panel (with Intake Fields and Project Settings)
  *       node-ai-company-trigger.png  AI Company Trigger's panel (Events)
  *       credential-ai-company-api.png  the credential dialog after its test (Retry pressed)
@@ -420,13 +421,18 @@ async function takeShots(context, ctx) {
 	await page.locator('[data-test-id="form-submit-button"]').click();
 	await page.waitForURL((u) => !u.pathname.startsWith('/signin'), { timeout: 30_000 });
 
-	if (wanted('canvas-develop-project') || wanted('node-ai-developer')) {
+	if (wanted('canvas-develop-project') || wanted('node-ai-developer') || wanted('node-ai-reviewer')) {
 		await openWorkflow(page, ctx.url, ctx.workflows.develop);
 		if (wanted('canvas-develop-project')) await shootCanvas(page, 'canvas-develop-project');
 		if (wanted('node-ai-developer')) {
 			await openNode(page, 'AI Developer');
 			await chooseModel(page, 'qwen2.5-coder:7b');
 			await shoot(page, 'node-ai-developer');
+			await closeNode(page);
+		}
+		if (wanted('node-ai-reviewer')) {
+			await openNode(page, 'AI Reviewer');
+			await shoot(page, 'node-ai-reviewer');
 			await closeNode(page);
 		}
 	}
