@@ -210,8 +210,10 @@ class Service {
 		s.port = role === 'worker' ? 0 : await freePort();
 		s.lines = [];
 		s.rssPeakKb = 0;
+		// OUTBOUND_ALLOW: the end callbacks go to the bench's own receiver on loopback, which the
+		// service's outbound policy refuses unless the operator allows it.
 		s.child = spawn(process.execPath, [BIN, '--role', role], {
-			env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_PATH: path.join(ROOT, 'node_modules'), PORT: String(s.port), LOG_LEVEL: 'info', JOB_BACKOFF_MS: '200', SHUTDOWN_GRACE_MS: '500', ...env, ...serviceEnvOverrides() },
+			env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_PATH: path.join(ROOT, 'node_modules'), PORT: String(s.port), LOG_LEVEL: 'info', JOB_BACKOFF_MS: '200', SHUTDOWN_GRACE_MS: '500', OUTBOUND_ALLOW: '127.0.0.1', ...env, ...serviceEnvOverrides() },
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		let rest = '';
