@@ -46,6 +46,11 @@ export interface CompanySpec {
 	bugs: string[];
 	/** Tasks whose first review requests changes. */
 	reviews: string[];
+	/**
+	 * Tasks whose tests pass only when their two files run in one process (the second reads a global
+	 * the first sets): green in the task's sandbox run, red in a clean clone's `node --test`.
+	 */
+	shared: string[];
 }
 
 export function specOf(text: string): CompanySpec {
@@ -53,7 +58,8 @@ export function specOf(text: string): CompanySpec {
 	const waves = Math.min(tasks, Number(/waves=(\d+)/.exec(text)?.[1] ?? 1));
 	const bugs = (/bug=([\w,]+)/.exec(text)?.[1] ?? '').split(',').filter(Boolean);
 	const reviews = (/review=([\w,]+)/.exec(text)?.[1] ?? '').split(',').filter(Boolean);
-	return { tasks, waves, bugs, reviews };
+	const shared = (/shared=([\w,]+)/.exec(text)?.[1] ?? '').split(',').filter(Boolean);
+	return { tasks, waves, bugs, reviews, shared };
 }
 
 /** The plan for a spec: wave w's tasks each depend on the first task of wave w - 1. */
@@ -62,7 +68,7 @@ export function planFor(spec: CompanySpec): Plan {
 	const firstOfWave = (w: number) => Array.from({ length: spec.tasks }, (_, i) => i).find((i) => waveOf(i) === w)!;
 	return {
 		// The spec rides in the summary, which every developer and tester prompt shows.
-		summary: `A project of ${spec.tasks} tasks (tasks=${spec.tasks} waves=${spec.waves} bug=${spec.bugs.join(',')}${spec.reviews.length ? ` review=${spec.reviews.join(',')}` : ''})`,
+		summary: `A project of ${spec.tasks} tasks (tasks=${spec.tasks} waves=${spec.waves} bug=${spec.bugs.join(',')}${spec.reviews.length ? ` review=${spec.reviews.join(',')}` : ''}${spec.shared.length ? ` shared=${spec.shared.join(',')}` : ''})`,
 		techStack: ['Node.js'],
 		tasks: Array.from({ length: spec.tasks }, (_, i) => ({
 			id: `T${i + 1}`,
@@ -92,6 +98,15 @@ export function companyReply(call: CompanyCall, requirements: string): unknown {
 			`test('value is ${n}', () => assert.equal(value(), ${n}));`,
 			'',
 		].join('\n');
+		if (spec.shared.includes(call.taskId ?? '')) {
+			return {
+				summary: `tests for T${n}, sharing a global`,
+				testFiles: [
+					{ path: `test/t${n}a.test.js`, content: `const test = require('node:test');\nconst { value } = require('../src/t${n}.js');\nglobalThis.sharedValue${n} = value();\ntest('value is read', () => {});\n` },
+					{ path: `test/t${n}b.test.js`, content: `const test = require('node:test');\nconst assert = require('node:assert/strict');\ntest('value is ${n}', () => assert.equal(globalThis.sharedValue${n}, ${n}));\n` },
+				],
+			};
+		}
 		return { summary: `tests for T${n}`, testFiles: [{ path: `test/t${n}.test.js`, content: test }] };
 	}
 	if (call.role === 'reviewer') {

@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { callOf, playCompany } from '../../support/scriptedCompany';
 import type { RuntimeProcess } from '../../support/runtimeProcess';
+import { SANDBOXES } from '../sandbox/support';
 import { ServiceHarness, waitForStatus } from './support';
 
 const harness = new ServiceHarness();
@@ -84,4 +86,25 @@ describe('a project posted to the service is planned, built in waves, fixed, com
 		expect(startedBy(extra)).toBeGreaterThan(0);
 		expect(startedBy(service)).toBeGreaterThan(0);
 	}, 120_000);
+
+	// Needs bubblewrap: in the process sandbox a clean clone's `node --test` also runs every file in
+	// one process (Node's permission model forbids its child processes), so the shared global holds there.
+	(SANDBOXES.includes('bubblewrap') ? it : it.skip)(
+		'a delivery whose own test command fails in a clean clone, also after the DevOps fix round, fails the project with that reason and publishes nothing',
+		async () => {
+			const posted = await service.request('POST', '/api/projects', { title: 'Unproven', requirements: 'tasks=2 waves=1 shared=T2' });
+			expect(posted.status).toBe(201);
+			const projectId = posted.body.projectId as string;
+
+			const project = await waitForStatus(service, projectId, ['completed', 'failed'], 90_000);
+			// The tasks themselves passed: their sandbox runs every test file in one process.
+			expect(Object.values(project.tasks).map((t: any) => t.status)).toEqual(['done', 'done']);
+			expect(project.status).toBe('failed');
+			expect(project.statusReason).toBe('delivery not proven: `npm test` in a clean clone of the repository failed: 1 of 3 tests failed, also after the DevOps fix round');
+			expect(project.delivery).toMatchObject({ verified: false, rounds: 2, proof: { status: 'failed', failed: 1 } });
+			expect(project.repository).toBeNull();
+			expect(existsSync(join(harness.gitBase, `${projectId}.git`))).toBe(false);
+		},
+		120_000,
+	);
 });
