@@ -8,6 +8,12 @@ import type { FastifyInstance } from 'fastify';
  */
 const OPEN_ROUTES = new Set(['/health', '/api/credential-check']);
 
+/**
+ * The pages (/ui…, /portal…) are for browsers, which send no Authorization header: the dashboard
+ * checks its sign-in cookie (routes/uiSession.ts), the portal its link token, each on its own routes.
+ */
+const PAGE_ROUTE = /^\/(ui|portal)(\/|$)/;
+
 export type TokenVerdict = 'accepted' | 'refused' | 'not_required';
 
 /** Whether an Authorization header carries the service's token, compared in constant time. */
@@ -27,7 +33,7 @@ export function requireToken(app: FastifyInstance, token: string | undefined): v
 	if (!token) return;
 	app.addHook('onRequest', async (request, reply) => {
 		const route = request.routeOptions.url;
-		if (route !== undefined && OPEN_ROUTES.has(route)) return;
+		if (route !== undefined && (OPEN_ROUTES.has(route) || PAGE_ROUTE.test(route))) return;
 		if (tokenVerdict(request.headers.authorization, token) !== 'accepted') {
 			return reply.code(401).send({ error: 'unauthorized', message: 'send the service\'s API_TOKEN as "Authorization: Bearer <token>"' });
 		}

@@ -10,6 +10,7 @@ import { projectChangeRoutes } from './routes/projectChanges';
 import { projectRoutes } from './routes/projects';
 import { stepRoutes } from './routes/steps';
 import { systemRoutes } from './routes/system';
+import { uiShell } from './routes/uiShell';
 import { webhookRoutes } from './routes/webhooks';
 import { validatorCompiler } from './validation';
 
@@ -43,6 +44,7 @@ export async function buildApi(services: Services): Promise<FastifyInstance> {
 		}
 	});
 	requireToken(app, services.config.apiToken);
+	await uiShell(app);
 	projectRoutes(app, services);
 	projectChangeRoutes(app, services);
 	stepRoutes(app, services);
