@@ -74,6 +74,11 @@ export interface StoredReview extends Review {
 	attempt: number;
 	/** A last rejection let through because the project's reviewLastRejection is "warn". */
 	warned?: boolean;
+	/**
+	 * On a task: these are the whole project's review's comments on the task's files (that review's
+	 * round), which sent the finished task back to its developer.
+	 */
+	fromProjectReview?: number;
 	at: string;
 }
 
@@ -86,6 +91,7 @@ export const storedReviewSchema: SchemaObject = {
 		round: { type: 'integer', minimum: 1 },
 		attempt: { type: 'integer', minimum: 0 },
 		warned: { type: 'boolean' },
+		fromProjectReview: { type: 'integer', minimum: 1 },
 		at: { type: 'string' },
 	},
 	required: ['verdict', 'summary', 'comments', 'model', 'round', 'attempt', 'at'],

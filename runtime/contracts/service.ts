@@ -118,6 +118,12 @@ export interface ReviewJobData extends GenerationJobData {
 	taskId: string;
 }
 
+/** The whole project's review (its `review` status, auto mode): review, rework the named tasks, review again. */
+export interface ProjectReviewJobData extends ProjectJobData {
+	/** The project review round at which a rejection is the last word; fixed when the job is queued. */
+	roundLimit?: number;
+}
+
 /** A whole task (develop, test, fix up to the limit) in auto mode. */
 export interface TaskJobData extends ProjectJobData {
 	taskId: string;

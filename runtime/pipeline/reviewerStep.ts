@@ -81,11 +81,21 @@ export async function runReviewerStep(context: StepContext, projectId: string, t
 export function reviewRoundsSpent(project: Project, taskId: string, policy: ReviewPolicy): boolean {
 	const { state } = planTaskOf(project, taskId);
 	const review = state.review;
-	return state.status === 'failed' && review?.verdict === 'request_changes' && review.attempt === state.attempts && review.round >= policy.rounds;
+	// A task the project's review sent back is failed with that review's comments: its rework, not a final word.
+	return state.status === 'failed' && review?.verdict === 'request_changes' && review.fromProjectReview === undefined && review.attempt === state.attempts && review.round >= policy.rounds;
 }
 
-/** The whole project's review, in its `review` status: a last pass over its code and tests as a whole, the same contract. Stored on the project; decides nothing by itself. */
-export async function runProjectReviewStep(context: StepContext, projectId: string, settings: ReviewerSettings): Promise<{ project: Project; review: StoredReview; output: ReviewerOutput }> {
+/**
+ * The whole project's review, in its `review` status: a last pass over its code and tests as a
+ * whole, the same contract. Stored on the project; `last` (the round is at `roundLimit`, default
+ * the policy's rounds) says a rejection is final, and it is stored `warned` when the policy says
+ * "warn". The loop around it (rework, review again) is pipeline/projectReview.ts.
+ */
+export async function runProjectReviewStep(
+	context: StepContext,
+	projectId: string,
+	settings: ReviewerSettings & { policy: ReviewPolicy; roundLimit?: number },
+): Promise<{ project: Project; review: StoredReview; output: ReviewerOutput; last: boolean }> {
 	const { store, llm, source } = context;
 	const project = await store.get(projectId);
 	if (!project.plan) throw new InvalidInputError('projectId', `project "${projectId}" has no plan to review`);
@@ -109,8 +119,8 @@ export async function runProjectReviewStep(context: StepContext, projectId: stri
 		),
 	);
 	await store.addUsage(projectId, 'reviewer', output.usage, { source });
-	// A rejection of the whole project is recorded and warned about; the tasks were each approved already.
-	const warned = output.review.verdict === 'request_changes';
+	const last = round >= (settings.roundLimit ?? settings.policy.rounds);
+	const warned = output.review.verdict === 'request_changes' && last && settings.policy.lastRejection === 'warn';
 	const review: StoredReview = { ...output.review, model: output.model, round, attempt: 0, ...(warned ? { warned } : {}), at: new Date().toISOString() };
-	return { project: await store.recordProjectReview(projectId, review, { source }), review, output };
+	return { project: await store.recordProjectReview(projectId, review, { source }), review, output, last };
 }

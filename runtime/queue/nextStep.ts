@@ -44,9 +44,9 @@ export function nextStep(project: Project, run: ProjectRun, settings: EffectiveS
 		case 'testing':
 			return { moves: settings.review.enabled ? ['review'] : ['review', 'deployment'], jobs: [] };
 		case 'review':
-			// The whole project's review, once per retry round's walk; it is stored on the project and warns, never loops.
-			if (!settings.review.enabled || project.review) return { moves: ['deployment'], jobs: [] };
-			return { moves: [], jobs: [{ name: 'review', jobId: jobIds.projectReview(id, run.round), data: { projectId: id }, priority: 1 }] };
+			// The whole project's review loop (review, rework the tasks it names, review again), one job per retry round; on once it approved or only warned.
+			if (!settings.review.enabled || (project.review && (project.review.verdict === 'approve' || project.review.warned))) return { moves: ['deployment'], jobs: [] };
+			return { moves: [], jobs: [{ name: 'review', jobId: jobIds.projectReview(id, run.round), data: { projectId: id, roundLimit: (project.review?.round ?? 0) + settings.review.rounds }, priority: 1 }] };
 		case 'deployment':
 			// DevOps first: package and prove from a clean clone (whether or not there is somewhere to publish).
 			if (settings.packaging && !(project.delivery?.verified && deliveryIsCurrent(project))) {

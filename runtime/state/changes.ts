@@ -140,6 +140,25 @@ export function reviewTask(project: Project, taskId: string, review: StoredRevie
 	return { project: next, events: [reviewed, ...finished.events] };
 }
 
+/**
+ * Sends finished tasks back to their developers with the whole project's review's comments on
+ * their files (each `review` marked fromProjectReview), all in one change: each task is failed again
+ * (its test report kept; the error is the review's summary), so its developer's next attempt is a
+ * fix from those comments. The log gets a `task.failed` per task, as a rejected attempt writes it.
+ */
+export function reopenTasks(project: Project, reopened: ReadonlyArray<{ taskId: string; review: StoredReview }>, now: string): Change {
+	let next = project;
+	const events: ChangeEvent[] = [];
+	for (const { taskId, review } of reopened) {
+		const task = taskOf(next, taskId);
+		if (task.status !== 'done') throw new InvalidTransitionError(project.id, task.status, 'failed', taskId);
+		const error = `the project's review requested changes: ${review.summary}`;
+		next = withTask(next, taskId, { ...task, status: 'failed', error, review, updatedAt: now });
+		events.push({ type: EVENT.taskFailed, data: { taskId, attempt: task.attempts, files: task.files.map((f) => f.path), hasTestReport: task.testReport !== null, error, projectReview: review.fromProjectReview } });
+	}
+	return { project: next, events };
+}
+
 /** The whole project's review, kept on the project (its `review` status); changes nothing else. */
 export function reviewProject(project: Project, review: StoredReview): Change {
 	return {

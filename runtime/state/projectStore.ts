@@ -193,6 +193,12 @@ export class ProjectStore {
 		return this.update(id, options, (p, now) => changes.reviewTask(p, task, checked, finish, now));
 	}
 
+	/** Sends finished tasks back to their developers with the project review's comments on their files (a `task.failed` each), atomically. */
+	async reopenTasks(id: string, reopened: ReadonlyArray<{ taskId: string; review: StoredReview }>, options: UpdateOptions = {}): Promise<Project> {
+		const checked = reopened.map((r) => ({ taskId: check.checkTaskId(r.taskId), review: check.checkReview(r.review, this.limits) }));
+		return this.update(id, options, (p, now) => changes.reopenTasks(p, checked, now));
+	}
+
 	/** Stores the whole project's review (its `review` status), with its `project.reviewed` event. */
 	async recordProjectReview(id: string, review: StoredReview, options: UpdateOptions = {}): Promise<Project> {
 		const checked = check.checkReview(review, this.limits);

@@ -15,6 +15,8 @@ export interface CompanyCall {
 	role: 'planner' | 'developer' | 'tester' | 'reviewer' | 'unknown';
 	taskId: string | null;
 	fix: boolean;
+	/** The developer's turn fixes from a reviewer's comments. */
+	reviewFix: boolean;
 	/** The review round a reviewer prompt names (1 for a task's first review); 0 for other roles. */
 	round: number;
 }
@@ -36,6 +38,7 @@ export function callOf(request: RecordedRequest): CompanyCall {
 		role,
 		taskId: /Task (T\d+):/.exec(prompt)?.[1] ?? null,
 		fix: prompt.includes('tests for your task fail') || prompt.includes('the code reviewer asked for changes'),
+		reviewFix: prompt.includes('the code reviewer asked for changes'),
 		round: Number(/This is review round (\d+)/.exec(prompt)?.[1] ?? 0),
 	};
 }
@@ -51,6 +54,11 @@ export interface CompanySpec {
 	 * the first sets): green in the task's sandbox run, red in a clean clone's `node --test`.
 	 */
 	shared: string[];
+	/**
+	 * The whole project's review requests changes on a task's file in its first `rounds` rounds
+	 * ("projectReview=T2:1"); every later round approves.
+	 */
+	projectReview: { taskId: string; rounds: number } | null;
 }
 
 export function specOf(text: string): CompanySpec {
@@ -59,7 +67,9 @@ export function specOf(text: string): CompanySpec {
 	const bugs = (/bug=([\w,]+)/.exec(text)?.[1] ?? '').split(',').filter(Boolean);
 	const reviews = (/review=([\w,]+)/.exec(text)?.[1] ?? '').split(',').filter(Boolean);
 	const shared = (/shared=([\w,]+)/.exec(text)?.[1] ?? '').split(',').filter(Boolean);
-	return { tasks, waves, bugs, reviews, shared };
+	const projectReviewed = /projectReview=(T\d+):(\d+)/.exec(text);
+	const projectReview = projectReviewed ? { taskId: projectReviewed[1], rounds: Number(projectReviewed[2]) } : null;
+	return { tasks, waves, bugs, reviews, shared, projectReview };
 }
 
 /** The plan for a spec: wave w's tasks each depend on the first task of wave w - 1. */
@@ -68,7 +78,7 @@ export function planFor(spec: CompanySpec): Plan {
 	const firstOfWave = (w: number) => Array.from({ length: spec.tasks }, (_, i) => i).find((i) => waveOf(i) === w)!;
 	return {
 		// The spec rides in the summary, which every developer and tester prompt shows.
-		summary: `A project of ${spec.tasks} tasks (tasks=${spec.tasks} waves=${spec.waves} bug=${spec.bugs.join(',')}${spec.reviews.length ? ` review=${spec.reviews.join(',')}` : ''}${spec.shared.length ? ` shared=${spec.shared.join(',')}` : ''})`,
+		summary: `A project of ${spec.tasks} tasks (tasks=${spec.tasks} waves=${spec.waves} bug=${spec.bugs.join(',')}${spec.reviews.length ? ` review=${spec.reviews.join(',')}` : ''}${spec.shared.length ? ` shared=${spec.shared.join(',')}` : ''}${spec.projectReview ? ` projectReview=${spec.projectReview.taskId}:${spec.projectReview.rounds}` : ''})`,
 		techStack: ['Node.js'],
 		tasks: Array.from({ length: spec.tasks }, (_, i) => ({
 			id: `T${i + 1}`,
@@ -88,7 +98,9 @@ export function companyReply(call: CompanyCall, requirements: string): unknown {
 	const n = Number(call.taskId?.slice(1));
 	if (call.role === 'developer') {
 		const wrong = spec.bugs.includes(call.taskId ?? '') && !call.fix;
-		return { summary: `value ${n}`, files: [{ path: `src/t${n}.js`, content: `exports.value = () => ${wrong ? -n : n};\n` }] };
+		// A fix from a review's comments says what value() returns, as the scripted reviewer asks.
+		const documented = call.reviewFix ? `// value() returns ${n}.\n` : '';
+		return { summary: `value ${n}`, files: [{ path: `src/t${n}.js`, content: `${documented}exports.value = () => ${wrong ? -n : n};\n` }] };
 	}
 	if (call.role === 'tester') {
 		const test = [
@@ -110,6 +122,11 @@ export function companyReply(call: CompanyCall, requirements: string): unknown {
 		return { summary: `tests for T${n}`, testFiles: [{ path: `test/t${n}.test.js`, content: test }] };
 	}
 	if (call.role === 'reviewer') {
+		const whole = spec.projectReview;
+		if (!call.taskId && whole && call.round <= whole.rounds) {
+			const m = Number(whole.taskId.slice(1));
+			return { verdict: 'request_changes', summary: `The project: T${m} needs a comment`, comments: [{ path: `src/t${m}.js`, line: 1, severity: 'minor', message: `Project review round ${call.round}: say what value() returns.` }] };
+		}
 		if (call.taskId && spec.reviews.includes(call.taskId) && call.round === 1) {
 			return { verdict: 'request_changes', summary: `T${n} needs a comment`, comments: [{ path: `src/t${n}.js`, line: 1, severity: 'minor', message: 'Say what value() returns.' }] };
 		}

@@ -167,7 +167,16 @@ describe('nextStep', () => {
 		});
 
 		it('reviews a project in review as a whole, once per retry round: a review job without a task', () => {
-			expect(nextStep(project('review', { id: 'p1' }), run, settings())).toEqual({ moves: [], jobs: [{ name: 'review', jobId: 'review.p1.1', data: { projectId: 'p1' }, priority: 1 }] });
+			expect(nextStep(project('review', { id: 'p1' }), run, settings())).toEqual({ moves: [], jobs: [{ name: 'review', jobId: 'review.p1.1', data: { projectId: 'p1', roundLimit: REVIEW.rounds }, priority: 1 }] });
+		});
+
+		it('reviews again a project whose stored review requested changes (a retry after its last rejection failed it), with rounds counted from there; one that only warned goes on', () => {
+			const rejected = { verdict: 'request_changes' as const, summary: 's', comments: [{ path: 'a.js', severity: 'minor' as const, message: 'm' }], model: 'm', round: 2, attempt: 0, at: 't' };
+			expect(nextStep({ ...project('review', { id: 'p1' }), review: rejected }, run, settings())).toEqual({
+				moves: [],
+				jobs: [{ name: 'review', jobId: 'review.p1.1', data: { projectId: 'p1', roundLimit: 2 + REVIEW.rounds }, priority: 1 }],
+			});
+			expect(nextStep({ ...project('review'), review: { ...rejected, warned: true } }, run, settings())).toEqual({ moves: ['deployment'], jobs: [] });
 		});
 
 		it('walks a project in review on to deployment once the whole project was reviewed', () => {

@@ -1,0 +1,106 @@
+import { callOf, playCompany } from '../../support/scriptedCompany';
+import type { RuntimeProcess } from '../../support/runtimeProcess';
+import { ServiceHarness, unique, waitForStatus } from './support';
+
+// The whole project's review (its `review` status) as a bounded loop, through the real service
+// process: the scripted project reviewer requests changes on src/tN.js in its first rounds
+// (projectReview=TN:rounds, test/support/scriptedCompany.ts); the comments go back to TN's developer,
+// TN's tests run again, TN is reviewed once more, and the whole project is reviewed again.
+
+const harness = new ServiceHarness();
+let service: RuntimeProcess;
+
+beforeAll(async () => {
+	await harness.setUp();
+	playCompany(harness.ollama);
+	service = await harness.start({ CONCURRENCY: '4', OLLAMA_NUM_PARALLEL: '2' });
+}, 30_000);
+
+afterAll(async () => {
+	await harness.tearDown();
+});
+
+type Event = { type: string; data: Record<string, any> };
+
+async function post(requirements: string, settings: Record<string, unknown> = {}): Promise<string> {
+	const { status, body } = await service.request<Record<string, any>>('POST', '/api/projects', { title: unique('Project review'), requirements: unique(requirements), settings });
+	expect(status).toBe(201);
+	return body.projectId as string;
+}
+
+async function eventsOf(projectId: string): Promise<Event[]> {
+	return (await service.request<{ events: Event[] }>('GET', `/api/projects/${projectId}/events?limit=1000`)).body.events;
+}
+
+/** The log's review story: project reviews, and T2's attempts and reviews. */
+function story(events: Event[]): string[] {
+	return events
+		.filter((e) => e.type === 'project.reviewed' || (e.data.taskId === 'T2' && e.type !== 'task.work_recorded'))
+		.map((e) =>
+			e.type === 'project.reviewed'
+				? `project.reviewed ${e.data.verdict} #${e.data.round}${e.data.warned ? ' warned' : ''}`
+				: e.type === 'task.reviewed'
+					? `${e.type} ${e.data.verdict} #${e.data.round}`
+					: `${e.type} #${e.data.attempt}${e.data.projectReview ? ` (project review ${e.data.projectReview})` : ''}`,
+		);
+}
+
+describe('the whole project\'s review loops like a task\'s', () => {
+	it('sends its comments back to the task whose file they name, tests and reviews that task again, reviews the project again, and completes', async () => {
+		const projectId = await post('tasks=3 waves=1 projectReview=T2:1');
+		const project = await waitForStatus(service, projectId, ['completed', 'failed'], 120_000);
+		expect({ status: project.status, reason: project.statusReason }).toEqual({ status: 'completed', reason: null });
+
+		expect(project.review).toMatchObject({ verdict: 'approve', round: 2 });
+		// T2: approved in round 1, sent back by the project's review (round 2 of its reviews), fixed on attempt 2, approved again.
+		expect(project.tasks.T2).toMatchObject({ status: 'done', attempts: 2, review: { verdict: 'approve', round: 3, attempt: 2 } });
+		expect(project.tasks.T2.files).toEqual([{ path: 'src/t2.js', content: '// value() returns 2.\nexports.value = () => 2;\n' }]);
+		for (const id of ['T1', 'T3']) expect(project.tasks[id]).toMatchObject({ status: 'done', attempts: 1, review: { verdict: 'approve', round: 1 } });
+		expect(story(await eventsOf(projectId))).toEqual([
+			'task.started #1',
+			'task.reviewed approve #1',
+			'task.done #1',
+			'project.reviewed request_changes #1',
+			'task.failed #1 (project review 1)',
+			'task.started #2',
+			'task.reviewed approve #3',
+			'task.done #2',
+			'project.reviewed approve #2',
+		]);
+		// The rework's code was tested again (every finished task's tests) before its review.
+		const rework = (await eventsOf(projectId)).filter((e) => e.type === 'task.work_recorded' && e.data.taskId === 'T2' && e.data.attempt === 2 && e.data.testStatus);
+		expect(rework.map((e) => e.data.testStatus)).toEqual(['passed']);
+
+		// The developer's fix prompt carried the project review's comment, fenced.
+		const fix = harness.ollama
+			.chatRequests()
+			.filter((r) => callOf(r).role === 'developer' && callOf(r).taskId === 'T2')
+			.map((r) => String((r.body?.messages as Array<{ content: string }>)[1].content))
+			.find((p) => p.includes('Project review round 1'));
+		expect(fix).toMatch(/<CLIENT_DATA_[0-9a-f]{12}>\n- \[minor\] src\/t2\.js:1: Project review round 1: say what value\(\) returns\.\n<\/CLIENT_DATA_[0-9a-f]{12}>/);
+		// 3 task reviews, the project's first review, T2's rework review, the project's second review.
+		expect(project.usage.byRole.reviewer.calls).toBe(6);
+		expect(project.delivery).toMatchObject({ verified: true });
+	}, 150_000);
+
+	it('fails the project with the reviewer\'s summary when the last round (reviewRounds) still requests changes', async () => {
+		const projectId = await post('tasks=2 waves=1 projectReview=T2:9', { reviewRounds: 2 });
+		const project = await waitForStatus(service, projectId, ['completed', 'failed'], 120_000);
+		expect(project.status).toBe('failed');
+		expect(project.statusReason).toBe('the project\'s review requested changes in its last round (2 of 2): The project: T2 needs a comment');
+		expect(project.review).toMatchObject({ verdict: 'request_changes', round: 2 });
+		expect(project.review.warned).toBeUndefined();
+		expect(project.tasks.T2).toMatchObject({ status: 'done', attempts: 2 });
+		expect(story(await eventsOf(projectId)).filter((line) => line.startsWith('project.'))).toEqual(['project.reviewed request_changes #1', 'project.reviewed request_changes #2']);
+		expect(project.delivery ?? null).toBeNull();
+	}, 150_000);
+
+	it('only warns on a last rejection when reviewLastRejection is "warn": stored warned, no rework, the project completes', async () => {
+		const projectId = await post('tasks=2 waves=1 projectReview=T2:9', { reviewRounds: 1, reviewLastRejection: 'warn' });
+		const project = await waitForStatus(service, projectId, ['completed', 'failed'], 120_000);
+		expect({ status: project.status, reason: project.statusReason }).toEqual({ status: 'completed', reason: null });
+		expect(project.review).toMatchObject({ verdict: 'request_changes', round: 1, warned: true });
+		expect(project.tasks.T2).toMatchObject({ status: 'done', attempts: 1 });
+		expect(story(await eventsOf(projectId)).filter((line) => line.startsWith('project.'))).toEqual(['project.reviewed request_changes #1 warned']);
+	}, 150_000);
+});
