@@ -10,6 +10,7 @@ import { projectChangeRoutes } from './routes/projectChanges';
 import { projectRoutes } from './routes/projects';
 import { stepRoutes } from './routes/steps';
 import { systemRoutes } from './routes/system';
+import { uiDashboard } from './routes/uiDashboard';
 import { uiShell } from './routes/uiShell';
 import { webhookRoutes } from './routes/webhooks';
 import { validatorCompiler } from './validation';
@@ -51,6 +52,7 @@ export async function buildApi(services: Services): Promise<FastifyInstance> {
 	jobRoutes(app, services);
 	systemRoutes(app, services);
 	webhookRoutes(app, services);
+	await uiDashboard(app, services);
 	app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 	await app.ready();
 	return app;

@@ -17,6 +17,8 @@ import { InvalidInputError } from '../errors';
  * | `aic:index:all`                  | zset   | every project that is not deleted, archived ones included       |
  * | `aic:index:active`               | zset   | projects not archived and not `completed` or `cancelled`        |
  * | `aic:index:status:<status>`      | zset   | projects not archived whose status is `<status>`                |
+ * | `aic:ui:session:<sha256>`        | string | a dashboard sign-in (runtime/ui/sessions.ts), by the SHA-256 of  |
+ * |                                  |        | its cookie value; expires on its own                             |
  *
  * Index members are project ids scored by creation time (ms since the epoch), so listings come
  * newest first from ZREVRANGE and totals from ZCARD without KEYS or SCAN.
@@ -61,6 +63,11 @@ export class StoreKeys {
 
 	statusIndex(status: ProjectStatus): string {
 		return `${this.prefix}index:status:${status}`;
+	}
+
+	/** A dashboard sign-in, by the SHA-256 (hex) of its cookie value: the cookie itself is never stored. */
+	uiSession(digest: string): string {
+		return `${this.prefix}ui:session:${digest}`;
 	}
 
 	/** Every index a project can be in, for removing it from all of them. */

@@ -48,13 +48,18 @@ export function projectChangeRoutes(app: FastifyInstance, services: Services): v
 			},
 		},
 		async (request) => {
-			const project = await store.get(request.params.id);
-			if (!runEnded(project) && !request.query.force) {
-				throw new ConflictError('force', `project "${project.id}" is ${project.status} and its run has not ended: cancel it first, or send ?force=true to delete it anyway (its running jobs then fail)`);
-			}
-			// Deleted as it was read: a change meanwhile (409) means the caller decides again.
-			await store.delete(project.id, { expectedVersion: project.version });
-			return { projectId: project.id, deleted: true };
+			await deleteProject(services, request.params.id, request.query.force);
+			return { projectId: request.params.id, deleted: true };
 		},
 	);
+}
+
+/** Deletes a project whose run has ended, or any with `force` (the API's and the dashboard's delete). */
+export async function deleteProject(services: Services, id: string, force: boolean): Promise<void> {
+	const project = await services.store.get(id);
+	if (!runEnded(project) && !force) {
+		throw new ConflictError('force', `project "${project.id}" is ${project.status} and its run has not ended: cancel it first, or send ?force=true to delete it anyway (its running jobs then fail)`);
+	}
+	// Deleted as it was read: a change meanwhile (409) means the caller decides again.
+	await services.store.delete(project.id, { expectedVersion: project.version });
 }

@@ -100,26 +100,33 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
 	app.post<{ Params: { id: string }; Body: { reason?: string } | null }>(
 		'/api/projects/:id/cancel',
 		{ schema: { summary: 'Cancel a project; its running jobs stop within about a second, a model call or test run in progress included', tags: ['projects'], params: idParams, body: reasonBody } },
-		async (request) => {
-			const project = await store.updateStatus(request.params.id, 'cancelled', { reason: request.body?.reason ?? 'cancelled through the API', source: 'api' });
-			await continueProject(services, project);
-			return summaryOf(project);
-		},
+		async (request) => summaryOf(await cancelProject(services, request.params.id, { reason: request.body?.reason ?? 'cancelled through the API', source: 'api' })),
 	);
 
 	app.post<{ Params: { id: string } }>(
 		'/api/projects/:id/retry',
 		{ schema: { summary: 'Run a failed project again from where it failed (its failed tasks get new attempts)', tags: ['projects'], params: idParams } },
-		async (request) => {
-			const current = await store.get(request.params.id);
-			if (current.status !== 'failed') throw new InvalidInputError('id', `project "${current.id}" is ${current.status}; only a failed project can be retried`);
-			const run = await runs.get(current.id);
-			await runs.nextRound(current.id, run.mode);
-			const project = await store.updateStatus(current.id, current.resumeStatus ?? 'development', { reason: 'retried through the API', source: 'api' });
-			await continueProject(services, project);
-			return summaryOf(project);
-		},
+		async (request) => summaryOf(await retryProject(services, request.params.id, { reason: 'retried through the API', source: 'api' })),
 	);
+}
+
+/** Cancels the project (the API's and the dashboard's cancel); its running jobs stop. */
+export async function cancelProject(services: Services, id: string, by: { reason: string; source: string }): Promise<Project> {
+	const project = await services.store.updateStatus(id, 'cancelled', by);
+	await continueProject(services, project);
+	return project;
+}
+
+/** Runs a failed project again from where it failed (the API's and the dashboard's retry). */
+export async function retryProject(services: Services, id: string, by: { reason: string; source: string }): Promise<Project> {
+	const { store, runs } = services;
+	const current = await store.get(id);
+	if (current.status !== 'failed') throw new InvalidInputError('id', `project "${current.id}" is ${current.status}; only a failed project can be retried`);
+	const run = await runs.get(current.id);
+	await runs.nextRound(current.id, run.mode);
+	const project = await store.updateStatus(current.id, current.resumeStatus ?? 'development', by);
+	await continueProject(services, project);
+	return project;
 }
 
 /** A listing row: what a dashboard shows, without code or reports. */

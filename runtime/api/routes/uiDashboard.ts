@@ -1,0 +1,108 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+import { PROJECT_STATUSES, type ProjectStatus } from '../../contracts/project';
+import { runEnded } from '../../driver/continueProject';
+import { AiCompanyError } from '../../errors';
+import type { Services } from '../../service/services';
+import { fromStreamEntry } from '../../state/eventLog';
+import type { DashboardChrome } from '../../ui/dashboard/layout';
+import { messagePage } from '../../ui/dashboard/layout';
+import { projectListPage } from '../../ui/dashboard/projectList';
+import { projectLive, projectPage } from '../../ui/dashboard/projectPage';
+import { deleteProject } from './projectChanges';
+import { cancelProject, retryProject } from './projects';
+import { companyGlanceOf } from './uiGlance';
+import { uiEventRoutes } from './uiEvents';
+import { acceptForms, uiSignIn } from './uiSession';
+
+const PAGE_SIZE = 50;
+/** Events the project page shows when it opens; the rest stream in. */
+const EVENTS_SHOWN = 200;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
+
+/** What an action's redirect says on the page it lands on (by code: no text from the URL is shown). */
+const NOTICES: Record<string, string> = {
+	cancelled: 'The project was cancelled; its running jobs stop within about a second.',
+	retried: 'The project runs again from where it failed.',
+	deleted: 'The project was deleted.',
+};
+
+/**
+ * The operator dashboard under /ui (server-rendered pages, no build step): the projects with the
+ * company at a glance, a project's page with its live event log and its actions, and Bull Board
+ * under /ui/queues, all behind the dashboard's sign-in (uiSession.ts). Actions call the same
+ * functions as the API's routes.
+ */
+export async function uiDashboard(app: FastifyInstance, services: Services): Promise<void> {
+	await app.register(async (ui) => {
+		acceptForms(ui);
+		uiSignIn(ui, services);
+		const chrome: DashboardChrome = { signedIn: services.config.apiToken !== undefined };
+		const { store, redis } = services;
+
+		ui.setErrorHandler((error: FastifyError, request, reply) => {
+			const status = error instanceof AiCompanyError ? error.httpStatus : (error.statusCode ?? 500);
+			if (status >= 500) request.log.error({ err: error }, 'dashboard request failed');
+			const message = status >= 500 && !(error instanceof AiCompanyError) ? 'Something went wrong on the server; the log says what.' : error.message;
+			return reply.code(status).type('text/html; charset=utf-8').send(messagePage(status === 404 ? 'Not found' : 'Not done', chrome, message));
+		});
+
+		ui.get('/ui', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/ui/', 301));
+
+		ui.get<{ Querystring: Record<string, string | undefined> }>('/ui/', { schema: { hide: true } }, async (request, reply) => {
+			const { status: asked, offset: offsetText, done } = request.query;
+			const status = PROJECT_STATUSES.find((s) => s === asked);
+			const offset = Math.max(0, Math.min(Number.parseInt(offsetText ?? '0', 10) || 0, 1_000_000));
+			const [page, sizes, glance] = await Promise.all([
+				store.list({ status, offset, limit: PAGE_SIZE }),
+				Promise.all(PROJECT_STATUSES.map((s) => redis.zcard(store.keys.statusIndex(s)))),
+				companyGlanceOf(services),
+			]);
+			const counts = Object.fromEntries(PROJECT_STATUSES.map((s, i) => [s, sizes[i]])) as Record<ProjectStatus, number>;
+			return reply.type('text/html; charset=utf-8').send(projectListPage({ ...page, status, counts, glance, notice: done ? NOTICES[done] : undefined }, chrome));
+		});
+
+		ui.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>('/ui/projects/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+			const project = await store.get(request.params.id);
+			const entries = (await redis.xrevrange(store.keys.events(project.id), '+', '-', 'COUNT', EVENTS_SHOWN)) as Array<[string, string[]]>;
+			const events = entries.reverse().map(fromStreamEntry);
+			const done = request.query.done;
+			return reply
+				.type('text/html; charset=utf-8')
+				.header('cache-control', 'no-store')
+				.send(projectPage({ project, events, ended: runEnded(project), notice: done ? NOTICES[done] : undefined }, chrome));
+		});
+
+		ui.get<{ Params: { id: string } }>('/ui/projects/:id/live', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+			const project = await store.get(request.params.id);
+			return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(projectLive(project).text);
+		});
+
+		const back = (id: string, done: string) => `/ui/projects/${encodeURIComponent(id)}?done=${done}`;
+		ui.post<{ Params: { id: string } }>('/ui/projects/:id/cancel', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+			await cancelProject(services, request.params.id, { reason: 'cancelled from the dashboard', source: 'dashboard' });
+			return reply.redirect(back(request.params.id, 'cancelled'), 303);
+		});
+		ui.post<{ Params: { id: string } }>('/ui/projects/:id/retry', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+			await retryProject(services, request.params.id, { reason: 'retried from the dashboard', source: 'dashboard' });
+			return reply.redirect(back(request.params.id, 'retried'), 303);
+		});
+		ui.post<{ Params: { id: string }; Body: Record<string, string> | undefined }>('/ui/projects/:id/delete', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+			await deleteProject(services, request.params.id, request.body?.force === 'true');
+			return reply.redirect('/ui/?done=deleted', 303);
+		});
+
+		uiEventRoutes(ui, services);
+
+		// Bull Board, behind the same sign-in; its page gets its own policy (uiShell.ts, BULL_BOARD_CSP).
+		const board = new FastifyAdapter();
+		board.setBasePath('/ui/queues');
+		// @bull-board/fastify 9.10.1 pins its own @bull-board/api 9.10.1: the same adapter interface, declared twice.
+		const serverAdapter = board as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'];
+		createBullBoard({ queues: [new BullMQAdapter(services.queue.queue)], serverAdapter, options: { uiConfig: { boardTitle: 'AI Company queue' } } });
+		await ui.register(board.registerPlugin(), { prefix: '/ui/queues' });
+	});
+}
