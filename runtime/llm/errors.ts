@@ -7,9 +7,11 @@ export type LlmErrorCode =
 	| 'model_not_found'
 	/** Connection refused, DNS failure, reset: the server may come back. Transient. */
 	| 'unreachable'
-	/** 401/403 from the server or a proxy in front of it. Permanent. */
-	| 'unauthorized'
-	/** 5xx, including 503 "server busy". Transient. */
+	/** 401/403 from the server or a proxy in front of it: the provider refused the credentials. Permanent. */
+	| 'auth_failed'
+	/** 429: the provider's rate limit; the retry waits at least its Retry-After. Transient. */
+	| 'rate_limited'
+	/** 5xx, including 503 "server busy" and Anthropic's 529 overloaded. Transient. */
 	| 'server_error'
 	/** Any other 4xx: the request itself is wrong. Permanent. */
 	| 'bad_request'
@@ -24,7 +26,7 @@ export type LlmErrorCode =
 	/** Something answered at the Base URL, but not the Ollama API (a web page, another API). Permanent. */
 	| 'not_ollama';
 
-const TRANSIENT: ReadonlySet<LlmErrorCode> = new Set(['unreachable', 'server_error', 'timeout']);
+const TRANSIENT: ReadonlySet<LlmErrorCode> = new Set(['unreachable', 'server_error', 'timeout', 'rate_limited']);
 
 /**
  * What the API answers a model failure with: the model's fault or the request's (a missing model,
@@ -34,7 +36,8 @@ const TRANSIENT: ReadonlySet<LlmErrorCode> = new Set(['unreachable', 'server_err
 const HTTP_STATUS: Record<LlmErrorCode, number> = {
 	model_not_found: 422,
 	unreachable: 503,
-	unauthorized: 502,
+	auth_failed: 502,
+	rate_limited: 503,
 	server_error: 503,
 	bad_request: 502,
 	timeout: 504,
@@ -48,6 +51,10 @@ export interface LlmErrorDetails {
 	status?: number;
 	model?: string;
 	baseUrl?: string;
+	/** The provider that answered (ollama, openai, anthropic). */
+	provider?: string;
+	/** How long the server asked us to wait before trying again (its Retry-After), in ms. */
+	retryAfterMs?: number;
 	cause?: unknown;
 }
 
@@ -58,6 +65,9 @@ export class LlmError extends AiCompanyError {
 	readonly status?: number;
 	readonly model?: string;
 	readonly baseUrl?: string;
+	readonly provider?: string;
+	/** The server's Retry-After in ms (a 429 or 503 that said how long to wait): a retry waits at least this. */
+	readonly retryAfterMs?: number;
 
 	constructor(code: LlmErrorCode, message: string, details: LlmErrorDetails = {}) {
 		super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -66,6 +76,8 @@ export class LlmError extends AiCompanyError {
 		this.status = details.status;
 		this.model = details.model;
 		this.baseUrl = details.baseUrl;
+		this.provider = details.provider;
+		this.retryAfterMs = details.retryAfterMs;
 	}
 
 	get kind(): LlmErrorCode {

@@ -1,15 +1,13 @@
 import { Ollama, type Message, type ModelResponse, type Options } from 'ollama';
-import { Agent, fetch as undiciFetch, Response as UndiciResponse } from 'undici';
+import { fetch as undiciFetch, Response as UndiciResponse } from 'undici';
 
-import { usageCount, type LlmUsage } from '../contracts/usage';
+import { usageCount } from '../contracts/usage';
 import { LlmError, LlmReplyTooLargeError } from './errors';
+import { connectionErrorCode, describeBytes, describeMs, LINE_ENVELOPE_BYTES, MAX_JSON_BODY_BYTES, noTimeoutDispatcher, oneLine, ReplyProblem, type CallLimits } from './providers/http';
+import type { ChatReply } from './providers/provider';
 
 /** Largest model reply (its text, in UTF-8 bytes) read by default: far more than any contract needs. */
 export const DEFAULT_MAX_REPLY_BYTES = 2 * 1024 * 1024;
-/** Room for the JSON around the text in one streamed line (model, timestamps, counters). */
-const LINE_ENVELOPE_BYTES = 64 * 1024;
-/** Largest answer that is not streamed (`/api/tags`, `/api/version`); a long model list is ~100 KB. */
-const MAX_JSON_BODY_BYTES = 8 * 1024 * 1024;
 /** How much of an error answer (4xx/5xx) is read for its message. */
 const MAX_ERROR_BODY_BYTES = 16 * 1024;
 
@@ -38,33 +36,7 @@ export interface ChatCall {
 	maxReplyBytes?: number;
 }
 
-export interface ChatReply {
-	content: string;
-	/** "stop" normally, "length" when the reply was cut off by num_predict / num_ctx. */
-	doneReason?: string;
-	usage: LlmUsage;
-}
-
-/**
- * Node's global fetch gives up when response headers take over 300 s, and Ollama sends them only
- * once the model is loaded and the prompt evaluated: slow local models die there (n8n issues
- * 11886, 21906). This dispatcher has no header or body timeout; our own whole-call timeout applies.
- */
-const noTimeoutDispatcher = new Agent({ headersTimeout: 0, bodyTimeout: 0, connectTimeout: 10_000 });
-
-const CONNECTION_ERROR_CODES = new Set([
-	'ECONNREFUSED',
-	'ECONNRESET',
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'EPIPE',
-	'ETIMEDOUT',
-	'UND_ERR_SOCKET',
-	'UND_ERR_CONNECT_TIMEOUT',
-	'UND_ERR_CLOSED',
-]);
+export type { ChatReply };
 
 export function normalizeBaseUrl(baseUrl: string): string {
 	return baseUrl.trim().replace(/\/+$/, '').replace(/\/api$/, '');
@@ -80,20 +52,6 @@ export type BodyGuard =
 	| { kind: 'ndjson'; maxReplyBytes: number }
 	/** One JSON document (`/api/tags`, `/api/version`) of at most MAX_JSON_BODY_BYTES. */
 	| { kind: 'json' };
-
-/** What a guard found wrong with an answer; toLlmError turns it into an LlmError naming server and model. */
-class ReplyProblem extends Error {
-	constructor(
-		readonly kind: 'too_large' | 'not_ollama',
-		detail: string,
-		/** What had arrived, for the error's raw reply. */
-		readonly received = '',
-		readonly limitBytes = 0,
-	) {
-		super(detail);
-		this.name = 'ReplyProblem';
-	}
-}
 
 /** An HTTP status other than 2xx, with the server's message (the shape of the ollama client's ResponseError). */
 class HttpStatusError extends Error {
@@ -279,31 +237,12 @@ function notJsonDetail(response: UndiciResponse, start: string): string {
 	return `${describeResponse(response)} starting ${quote(start)}, not JSON`;
 }
 
-/** `text` on one line, at most `max` characters. */
-function oneLine(text: string, max: number): string {
-	const line = text.slice(0, max * 4).replace(/\s+/g, ' ').trim();
-	return line.length > max ? `${line.slice(0, max)}…` : line;
-}
-
 /** `text` in quotes on one line, at most `max` characters. */
 function quote(text: string, max = 80): string {
 	return `"${oneLine(text, max)}"`;
 }
 
-/** 20000 → "20000 bytes", 2097152 → "2097152 bytes (2 MiB)". */
-function describeBytes(bytes: number): string {
-	const mib = bytes / (1024 * 1024);
-	return mib >= 1 ? `${bytes} bytes (${Number(mib.toFixed(1))} MiB)` : `${bytes} bytes`;
-}
-
-/** What bounds one HTTP call: the operator's timeout and the execution's cancel signal. */
-export interface CallLimits {
-	/** Limit for this request in ms; 0 means none. */
-	timeoutMs: number;
-	/** The operator's Timeout, named in the error message when this request had only part of it left. */
-	timeoutSettingMs?: number;
-	signal?: AbortSignal;
-}
+export type { CallLimits };
 
 /**
  * Runs one call with a client whose requests end at once when `limits.timeoutMs` runs out or
@@ -446,7 +385,7 @@ export function toLlmError(
 		}
 		if (status === 401 || status === 403) {
 			return new LlmError(
-				'unauthorized',
+				'auth_failed',
 				`Ollama at ${baseUrl} refused the request with HTTP ${status} (${serverSays}): check the credential's API Key`,
 				withStatus,
 			);
@@ -484,18 +423,3 @@ function replyProblemError(problem: ReplyProblem, baseUrl: string, model: string
 	return new LlmReplyTooLargeError(message, { model, baseUrl, rawReply: problem.received, limitBytes: problem.limitBytes });
 }
 
-/** 300 → "300 ms", 1500 → "1.5 s", 300000 → "300 s". */
-function describeMs(ms: number): string {
-	return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`;
-}
-
-function connectionErrorCode(error: unknown): string | undefined {
-	let current: unknown = error;
-	for (let depth = 0; depth < 5 && current; depth++) {
-		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return code;
-		current = (current as { cause?: unknown }).cause;
-	}
-	if (error instanceof TypeError && /fetch failed/i.test(error.message)) return 'fetch failed';
-	return undefined;
-}

@@ -23,7 +23,7 @@ export async function probeOllama(connection: OllamaConnection, timeoutMs = 10_0
 		version = (await client.version()).version;
 	} catch (error) {
 		const mapped = toLlmError(error, connection, {}, { timedOut: signal.aborted, cancelled: false });
-		if (mapped.code === 'unreachable' || mapped.code === 'unauthorized' || mapped.code === 'not_ollama') throw mapped;
+		if (mapped.code === 'unreachable' || mapped.code === 'auth_failed' || mapped.code === 'not_ollama') throw mapped;
 		if (mapped.code === 'timeout') {
 			throw new LlmError('timeout', `${baseUrl} did not answer within ${timeoutMs / 1000} s: check the Base URL`, { baseUrl });
 		}

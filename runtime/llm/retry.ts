@@ -9,7 +9,8 @@ export interface RetryPolicy {
 }
 
 /**
- * Runs `attempt` again on transient LLM errors (unreachable, 5xx/503, timeout) with exponential backoff.
+ * Runs `attempt` again on transient LLM errors (unreachable, 5xx/503, 429, timeout) with exponential
+ * backoff, waiting at least the server's Retry-After when it gave one.
  * `deadline` gives the time (epoch ms) the whole call must end by, or undefined for none: a retry
  * whose wait would end after it is not made, and the last error is thrown at once.
  */
@@ -25,7 +26,8 @@ export async function withRetry<T>(
 		} catch (error) {
 			const transient = error instanceof LlmError && error.retryable;
 			if (!transient || attemptNumber > policy.retries || signal?.aborted) throw error;
-			const delay = backoffDelay(attemptNumber, policy);
+			// A server that said how long to wait (429's Retry-After) is given at least that.
+			const delay = Math.max(backoffDelay(attemptNumber, policy), error.retryAfterMs ?? 0);
 			const until = deadline();
 			if (until !== undefined && Date.now() + delay >= until) throw error;
 			await sleep(delay, signal);

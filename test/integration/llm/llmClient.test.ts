@@ -362,26 +362,26 @@ describe('LlmClient: API key', () => {
 		await guarded.close();
 	});
 
-	it('reports a refused request (401) as unauthorized pointing at the API key, without retrying', async () => {
+	it('reports a refused request (401) as auth_failed pointing at the API key, without retrying', async () => {
 		const llm = new LlmClient({ connection: { baseUrl: guarded.url }, timeoutMs: 5_000, retry: tinyRetry });
 		const error = await llmError(llm.generateStructured(request()));
-		expect(error.code).toBe('unauthorized');
+		expect(error.code).toBe('auth_failed');
 		expect(error.status).toBe(401);
 		expect(error.message).toMatch(/refused the request with HTTP 401 .*API Key/);
 		expect(guarded.chatRequests()).toHaveLength(1);
 	});
 
-	it('reports a 403 from a proxy as unauthorized too', async () => {
+	it('reports a 403 from a proxy as auth_failed too', async () => {
 		server.enqueue({ status: 403, error: 'forbidden' });
 		const error = await llmError(client().chat('test-model', []));
-		expect(error.code).toBe('unauthorized');
+		expect(error.code).toBe('auth_failed');
 		expect(error.status).toBe(403);
 		expect(server.chatRequests()).toHaveLength(1);
 	});
 
-	it('reports a wrong API key as unauthorized', async () => {
+	it('reports a wrong API key as auth_failed', async () => {
 		const llm = new LlmClient({ connection: { baseUrl: guarded.url, apiKey: 'wrong' }, timeoutMs: 5_000, retry: tinyRetry });
-		expect((await llmError(llm.listModels())).code).toBe('unauthorized');
+		expect((await llmError(llm.listModels())).code).toBe('auth_failed');
 	});
 
 	it('sends the API key as a Bearer token and gets the reply', async () => {
@@ -535,8 +535,8 @@ describe('LlmClient.listModels', () => {
 	it("returns the server's models with size, parameter size and family", async () => {
 		server.models = ['llama3.2:latest', 'qwen2.5-coder:7b'];
 		await expect(client().listModels()).resolves.toEqual([
-			{ name: 'llama3.2:latest', sizeBytes: 4_000_000_000, parameterSize: '7B', family: 'llama' },
-			{ name: 'qwen2.5-coder:7b', sizeBytes: 4_000_000_000, parameterSize: '7B', family: 'llama' },
+			{ name: 'llama3.2:latest', provider: 'ollama', sizeBytes: 4_000_000_000, parameterSize: '7B', family: 'llama' },
+			{ name: 'qwen2.5-coder:7b', provider: 'ollama', sizeBytes: 4_000_000_000, parameterSize: '7B', family: 'llama' },
 		]);
 		expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/tags']);
 	});

@@ -75,7 +75,7 @@ describe('probing an Ollama server for the credential test', () => {
 	it('says the credentials were refused on 401', async () => {
 		const server = await ollama({ apiKey: 'right' });
 		const error = await refusal(probeOllama({ baseUrl: server.url, apiKey: 'wrong' }));
-		expect(error.code).toBe('unauthorized');
+		expect(error.code).toBe('auth_failed');
 		expect(error.status).toBe(401);
 	});
 

@@ -104,7 +104,7 @@ describe('mapping a failed Ollama call to an LlmError', () => {
 
 	it.each([401, 403])('reads %d as refused credentials', (status) => {
 		const error = toLlmError(httpError(status, 'nope'), connection, {});
-		expect(error).toMatchObject({ code: 'unauthorized', status });
+		expect(error).toMatchObject({ code: 'auth_failed', status });
 		expect(error.message).toBe(`Ollama at ${BASE} refused the request with HTTP ${status} (nope): check the credential's API Key`);
 	});
 

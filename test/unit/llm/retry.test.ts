@@ -43,7 +43,7 @@ describe('withRetry', () => {
 		expect(calls).toEqual([1]);
 	});
 
-	it.each<LlmErrorCode>(['model_not_found', 'unauthorized', 'bad_request', 'cancelled'])(
+	it.each<LlmErrorCode>(['model_not_found', 'auth_failed', 'bad_request', 'cancelled'])(
 		'does not retry a permanent %s error',
 		async (code) => {
 			const error = new LlmError(code, 'permanent');

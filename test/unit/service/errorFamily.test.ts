@@ -33,7 +33,7 @@ const PINNED: Pinned[] = [
 	['RedisUnavailableError', new RedisUnavailableError('127.0.0.1:6379', new Error('ECONNREFUSED')), 'RedisUnavailableError', 'busy', 503, true, null],
 	['LlmError model_not_found', new LlmError('model_not_found', 'no such model', { status: 404 }), 'LlmError', 'model_not_found', 422, false, null],
 	['LlmError unreachable', new LlmError('unreachable', 'refused'), 'LlmError', 'unreachable', 503, true, null],
-	['LlmError unauthorized', new LlmError('unauthorized', 'who are you', { status: 401 }), 'LlmError', 'unauthorized', 502, false, null],
+	['LlmError auth_failed', new LlmError('auth_failed', 'who are you', { status: 401 }), 'LlmError', 'auth_failed', 502, false, null],
 	['LlmError server_error', new LlmError('server_error', 'busy', { status: 503 }), 'LlmError', 'server_error', 503, true, null],
 	['LlmError bad_request', new LlmError('bad_request', 'bad', { status: 400 }), 'LlmError', 'bad_request', 502, false, null],
 	['LlmError timeout', new LlmError('timeout', 'too slow'), 'LlmError', 'timeout', 504, true, null],

@@ -51,7 +51,8 @@ describe('describeFailure', () => {
 		['unreachable', 503, true],
 		['timeout', 504, true],
 		['invalid_output', 422, false],
-		['unauthorized', 502, false],
+		['auth_failed', 502, false],
+		['rate_limited', 503, true],
 		['bad_request', 502, false],
 		['cancelled', 409, false],
 	])('answers a model error %s with %i, retryable %p', (code, httpStatus, retryable) => {
