@@ -23,5 +23,6 @@ export function projectOutcome(project: ProjectView): ProjectOutcome {
 		client: project.client ?? {},
 		tasks: Object.entries(project.tasks).map(([id, task]) => ({ id, status: task.status, attempts: task.attempts })),
 		usage: project.usage?.total ?? null,
+		cost: project.usage?.cost ?? null,
 	};
 }

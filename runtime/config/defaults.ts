@@ -41,5 +41,20 @@ export const DEFAULT_RETRY_POLICY = { retries: 2, baseDelayMs: 1000, maxDelayMs:
  */
 export const REVIEW_DEFAULTS = Object.freeze({ rounds: 2, lastRejection: 'fail' as 'fail' | 'warn' });
 
+/**
+ * Escalation (settings.models.escalation or MODEL_ESCALATION): the task attempt from which the
+ * developer writes with the escalation model (settings.escalateAfterAttempts; 1-20, runSettingsSchema).
+ */
+export const ESCALATION_DEFAULTS = Object.freeze({ afterAttempts: 2 });
+
 /** Who commits, set in each repository the workspace creates (workspace/git.ts's GitIdentity). */
 export const DEFAULT_GIT_IDENTITY = Object.freeze({ name: 'AI Company', email: 'ai-company@localhost' });
+
+/** What a project's plan waits for when its settings.approval does not say: nothing ("none"). */
+export const DEFAULT_APPROVAL = 'none' as 'plan' | 'none';
+
+/**
+ * The client portal's links (POST /api/projects/:id/portal-link's expiresInHours): how long one
+ * lasts when the request does not say, and the shortest and longest it may ask for.
+ */
+export const PORTAL_LINK = Object.freeze({ defaultHours: 168, minHours: 1, maxHours: 24 * 90 });

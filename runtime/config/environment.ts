@@ -1,6 +1,10 @@
+import { availableParallelism } from 'node:os';
+
+import type { PriceTable } from '../contracts/usage';
 import { InvalidInputError } from '../errors';
 import { parseOutboundAllow, type OutboundAllow } from '../net/outboundPolicy';
 import { AGENT_DEFAULTS, DEFAULT_KEY_PREFIX, DEFAULT_MAX_TASKS } from './defaults';
+import { parsePrices } from './prices';
 import { checkRemoteBase } from './remoteBase';
 
 /** How the service is set up; every field comes from one environment variable (see ENVIRONMENT). */
@@ -12,6 +16,8 @@ export interface ServiceConfig {
 	port: number;
 	host: string;
 	apiToken?: string;
+	/** Signs the client portal's links (HMAC-SHA256); unset: a random secret made once and kept in Redis under the key prefix. */
+	portalSecret?: string;
 	/** What requests to clients' URLs (callbacks, deploy hooks, webhooks) may reach despite the refused ranges; unset: nothing more. */
 	outboundAllow?: OutboundAllow;
 	/** Jobs one worker process runs at once (model calls, test runs, git). */
@@ -19,6 +25,10 @@ export interface ServiceConfig {
 	/** The model server's parallel slots: a worker never has more model calls in flight than this. */
 	ollamaNumParallel: number;
 	models: { planner: string; developer: string; tester: string; reviewer: string; reporter: string };
+	/** MODEL_ESCALATION: the developer's model from a task's settings.escalateAfterAttempts-th attempt on; unset: no escalation. */
+	escalationModel?: string;
+	/** MODEL_PRICES: USD per million input and output tokens by model reference; unset: every model costs 0. */
+	modelPrices?: PriceTable;
 	gitRemoteBase?: string;
 	/** More remote bases a request's settings.gitRemoteBase may be equal to or under (GIT_REMOTE_BASE is one too). */
 	gitRemoteAllow?: string[];
@@ -83,6 +93,11 @@ const text = (name: string) => (value: string): string => {
 	return value.trim();
 };
 
+/** CONCURRENCY=auto (the default) until loadConfig has read the slot counts it follows. */
+const AUTO_CONCURRENCY = 0;
+const CONCURRENCY_PER_SLOT = 2;
+const MIN_AUTO_CONCURRENCY = 4;
+
 /** The planner's default model, also the reporter's: both write for people, not code. */
 const DEFAULT_PLANNER_MODEL = 'llama3.2:3b';
 
@@ -95,19 +110,32 @@ export const ENVIRONMENT: readonly Variable[] = [
 	{ name: 'PORT', default: '8000', description: 'HTTP port of the API.', apply: (c, v) => (c.port = integer('PORT', 0, 65535)(v)) },
 	{ name: 'HOST', default: '127.0.0.1', description: 'Address the API listens on. Anything but loopback needs API_TOKEN.', apply: (c, v) => (c.host = text('HOST')(v)) },
 	{ name: 'API_TOKEN', secret: true, description: 'When set, every /api route needs "Authorization: Bearer <API_TOKEN>".', apply: (c, v) => (c.apiToken = token('API_TOKEN', v)) },
+	{ name: 'PORTAL_SECRET', secret: true, description: "Signs the client portal's links (at least 32 characters); unset: a random secret made once and kept in Redis (<KEY_PREFIX>portal:secret), shared by every API process.", apply: (c, v) => (c.portalSecret = token('PORTAL_SECRET', v, 32)) },
 	{
 		name: 'OUTBOUND_ALLOW',
 		description:
 			"Where requests to clients' URLs (callbackUrl, deployHookUrl, webhook url) may go despite the ranges refused by default (loopback, private, link-local, CGNAT, unspecified, multicast, broadcast; IPv4 inside IPv6 too): comma-separated CIDRs or addresses (127.0.0.1, 10.0.0.0/8, fd00::/8) and host names (n8n, *.example.com). Only http(s); redirects are never followed.",
 		apply: (c, v) => (c.outboundAllow = parseOutboundAllow(v)),
 	},
-	{ name: 'CONCURRENCY', default: '4', description: 'Jobs one worker process runs at once (model calls, test runs, git).', apply: (c, v) => (c.concurrency = integer('CONCURRENCY', 1, 1000)(v)) },
+	{
+		name: 'CONCURRENCY',
+		default: 'auto',
+		description: `Jobs one worker process runs at once (model calls, test runs, git). auto: ${CONCURRENCY_PER_SLOT} × (the model slots + the test slots), at least ${MIN_AUTO_CONCURRENCY}, so that a job waiting for a test run leaves the model slots busy (a waiting job costs only a promise); 32 model slots and 2 cores give 68.`,
+		apply: (c, v) => (c.concurrency = concurrency(v)),
+	},
 	{ name: 'OLLAMA_NUM_PARALLEL', default: '1', description: "The model server's parallel slots (Ollama's own default is 1): a worker never has more model calls in flight than this.", apply: (c, v) => (c.ollamaNumParallel = integer('OLLAMA_NUM_PARALLEL', 1, 512)(v)) },
 	{ name: 'MODEL_PLANNER', default: DEFAULT_PLANNER_MODEL, description: 'Model that plans projects (a project\'s settings.models.planner wins).', apply: (c, v) => (c.models = { ...c.models!, planner: text('MODEL_PLANNER')(v) }) },
 	{ name: 'MODEL_DEVELOPER', default: 'qwen2.5-coder:7b', description: 'Model that writes and fixes code.', apply: (c, v) => (c.models = { ...c.models!, developer: text('MODEL_DEVELOPER')(v) }) },
 	{ name: 'MODEL_TESTER', default: 'qwen2.5-coder:7b', description: 'Model that writes tests.', apply: (c, v) => (c.models = { ...c.models!, tester: text('MODEL_TESTER')(v) }) },
 	{ name: 'MODEL_REVIEWER', default: 'qwen2.5-coder:7b', description: "Model that reviews each task's code after its tests pass, and the whole project before delivery (a project's settings.models.reviewer wins).", apply: (c, v) => (c.models = { ...c.models!, reviewer: text('MODEL_REVIEWER')(v) }) },
 	{ name: 'MODEL_REPORTER', default: DEFAULT_PLANNER_MODEL, description: "Model that writes clients' progress reports (POST /api/projects/:id/report; a request's model wins).", apply: (c, v) => (c.models = { ...c.models!, reporter: text('MODEL_REPORTER')(v) }) },
+	{ name: 'MODEL_ESCALATION', description: "A stronger model for a task's later developer attempts: from the settings.escalateAfterAttempts-th attempt (default 2) on it writes the code instead of the developer's model (a project's settings.models.escalation wins). Unset: no escalation.", apply: (c, v) => (c.escalationModel = text('MODEL_ESCALATION')(v)) },
+	{
+		name: 'MODEL_PRICES',
+		description:
+			'Prices that give each project its usage.cost: JSON, USD per million tokens by model reference, e.g. {"openai:gpt-4o-mini": {"input": 0.15, "output": 0.6}}. A model not listed (a local one) costs 0. Cost is computed when usage is metered: a later price change leaves what was spent as it was.',
+		apply: (c, v) => (c.modelPrices = parsePrices(v, 'MODEL_PRICES')),
+	},
 	{ name: 'GIT_REMOTE_BASE', description: 'Where finished projects are pushed: <GIT_REMOTE_BASE>/<projectId>.git (a path, file://, ssh:// or http(s) URL). Unset: no push unless GitHub is set.', apply: (c, v) => (c.gitRemoteBase = checkRemoteBase(text('GIT_REMOTE_BASE')(v), 'GIT_REMOTE_BASE')) },
 	{ name: 'GIT_REMOTE_ALLOW', description: "More remote bases (comma-separated paths, file://, ssh:// or http(s) URLs) a request's settings.gitRemoteBase may name or be under, besides GIT_REMOTE_BASE. Unset with GIT_REMOTE_BASE unset: a request may not choose a remote.", apply: (c, v) => (c.gitRemoteAllow = remoteBases('GIT_REMOTE_ALLOW', v)) },
 	{ name: 'GITHUB_TOKEN', secret: true, description: 'Publish to GitHub (a new private repository per project) with this token.', apply: (c, v) => (c.githubToken = token('GITHUB_TOKEN', v)) },
@@ -145,10 +173,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
 		if (value !== undefined) variable.apply(config, value);
 	}
 	const result = config as ServiceConfig;
+	if (result.concurrency === AUTO_CONCURRENCY) result.concurrency = autoConcurrency(result);
 	if (!result.apiToken && !isLoopback(result.host)) {
 		throw new InvalidInputError('HOST', `is ${result.host}, which is not loopback: set API_TOKEN so that nobody else on the network can drive the service`);
 	}
 	return result;
+}
+
+function concurrency(value: string): number {
+	if (value.trim() === 'auto') return AUTO_CONCURRENCY;
+	try {
+		return integer('CONCURRENCY', 1, 1000)(value);
+	} catch {
+		throw new InvalidInputError('CONCURRENCY', `must be auto or a whole number between 1 and 1000, got ${JSON.stringify(value)}`);
+	}
+}
+
+/** Test runs one worker process has going at once: SANDBOX_PARALLEL, or one per CPU core. */
+export function testSlotCount(config: Pick<ServiceConfig, 'sandboxParallel'>): number {
+	return config.sandboxParallel || availableParallelism();
+}
+
+/** The model calls one worker process has going at once, over every provider it is configured for. */
+export function modelSlotCount(config: Pick<ServiceConfig, 'ollamaNumParallel'>): number {
+	return config.ollamaNumParallel;
+}
+
+/**
+ * CONCURRENCY=auto: enough jobs for every model slot and every test slot, twice over, since a task
+ * job holds its place while it waits for the other kind of slot; bounded like an explicit value.
+ */
+export function autoConcurrency(config: Pick<ServiceConfig, 'ollamaNumParallel' | 'sandboxParallel'>): number {
+	return Math.min(1000, Math.max(MIN_AUTO_CONCURRENCY, CONCURRENCY_PER_SLOT * (modelSlotCount(config) + testSlotCount(config))));
 }
 
 /** The --help text: every variable, its default, and what it does. */
@@ -175,8 +231,8 @@ function prefix(value: string): string {
 	return value;
 }
 
-function token(name: string, value: string): string {
-	if (!/^[\x21-\x7e]{8,}$/.test(value)) throw new InvalidInputError(name, 'must be at least 8 visible ASCII characters without spaces');
+function token(name: string, value: string, min = 8): string {
+	if (!new RegExp(`^[\\x21-\\x7e]{${min},}$`).test(value)) throw new InvalidInputError(name, `must be at least ${min} visible ASCII characters without spaces`);
 	return value;
 }
 

@@ -2,7 +2,7 @@ import { InvalidInputError } from '../errors';
 import type { RunMode, RunSettings } from '../contracts/service';
 import type { GitHubRepositoryOptions } from '../workspace/github';
 import { remoteRefusal } from '../workspace/remotes';
-import { REVIEW_DEFAULTS } from './defaults';
+import { DEFAULT_APPROVAL, ESCALATION_DEFAULTS, REVIEW_DEFAULTS } from './defaults';
 import type { ServiceConfig } from './environment';
 
 /** Where a project's repository is published, as its settings and the service's configuration resolve it. */
@@ -17,6 +17,8 @@ export interface EffectiveSettings {
 	/** The reporter's is the service's MODEL_REPORTER: project settings do not name one. */
 	models: { planner: string; developer: string; tester: string; reviewer: string; reporter: string };
 	maxFixAttempts: number;
+	/** The developer's stronger model for a task's later attempts (settings.models.escalation, MODEL_ESCALATION); absent: none. */
+	escalation?: { model: string; fromAttempt: number };
 	/** The reviewer's gate: on or off, review rounds per task, and what a last rejection does. */
 	review: { enabled: boolean; rounds: number; lastRejection: 'fail' | 'warn' };
 	maxPlanTasks: number;
@@ -28,6 +30,8 @@ export interface EffectiveSettings {
 	packaging: boolean;
 	/** The delivered repository's LICENSE id (settings.license); none when absent. */
 	license?: string;
+	/** "plan": the whole project waits in awaiting_approval after planning until the plan is approved (settings.approval). */
+	approval: 'plan' | 'none';
 }
 
 /** `mode`: how the project is run; review is on by default in whole-project mode only (a step workflow runs the AI Reviewer node where it wants one). */
@@ -46,13 +50,20 @@ export function effectiveSettings(config: ServiceConfig, projectId: string, sett
 			lastRejection: settings.reviewLastRejection ?? REVIEW_DEFAULTS.lastRejection,
 		},
 		maxFixAttempts: settings.maxFixAttempts ?? config.maxFixAttempts,
+		...escalationOf(config, settings),
 		maxPlanTasks: settings.maxPlanTasks ?? config.maxPlanTasks,
 		publishTarget: publishTargetOf(config, projectId, settings),
 		deployHookUrl: settings.deployHookUrl,
 		callbackUrl: settings.callbackUrl,
 		packaging: settings.packaging ?? true,
+		approval: settings.approval ?? DEFAULT_APPROVAL,
 		...(settings.license ? { license: settings.license } : {}),
 	};
+}
+
+function escalationOf(config: ServiceConfig, settings: RunSettings): Pick<EffectiveSettings, 'escalation'> {
+	const model = settings.models?.escalation ?? config.escalationModel;
+	return model ? { escalation: { model, fromAttempt: settings.escalateAfterAttempts ?? ESCALATION_DEFAULTS.afterAttempts } } : {};
 }
 
 function publishTargetOf(config: ServiceConfig, projectId: string, settings: RunSettings): PublishTarget | null {

@@ -1,5 +1,5 @@
 import type { ProjectClient, ProjectStatus, RepositoryInfo, TaskStatus } from './project';
-import type { LlmUsage } from './usage';
+import type { LlmUsage, UsageCost } from './usage';
 
 /** The statuses a run ends in: completed and cancelled for good, failed until a retry (nothing runs meanwhile). */
 export const RUN_ENDED_STATUSES = ['completed', 'failed', 'cancelled'] as const satisfies readonly ProjectStatus[];
@@ -24,4 +24,6 @@ export type ProjectOutcome = {
 	tasks: Array<{ id: string; status: TaskStatus; attempts: number }>;
 	/** The whole project's model usage. */
 	usage: LlmUsage;
+	/** What that usage cost in USD (total, by role, by model; MODEL_PRICES); null for a project stored before cost was kept. */
+	cost: UsageCost | null;
 };

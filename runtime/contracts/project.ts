@@ -1,13 +1,16 @@
 import type { JSONSchemaType, SchemaObject } from 'ajv';
+import { planApprovalSchema, type PlanApproval } from './approval';
 import { planSchema, type Plan } from './plan';
 import { storedReviewSchema, type StoredReview } from './review';
-import type { LlmUsage } from './usage';
+import { MAX_MODEL_REFERENCE_LENGTH, projectUsageSchema, type ProjectUsage } from './usage';
 
 /** Where a project is in its life. The allowed moves between them live in runtime/state/lifecycle.ts. */
 export const PROJECT_STATUSES = [
 	'intake',
 	'planning',
 	'planned',
+	// settings.approval "plan": the plan waits for the client's approval (or a request for changes).
+	'awaiting_approval',
 	'development',
 	'testing',
 	'review',
@@ -61,9 +64,20 @@ export interface TaskState {
 	 * written, so a worker that restarts mid-task tests that code instead of paying for it again.
 	 */
 	developedAttempt?: number;
+	/**
+	 * The model that wrote each attempt's code (a model reference), oldest first: the developer's
+	 * model, or from settings.escalateAfterAttempts on the escalation model. Absent until code was written.
+	 */
+	attemptModels?: AttemptModel[];
 	/** The reviewer's latest review of the task (runtime/contracts/review.ts); absent until one ran. */
 	review?: StoredReview;
 	updatedAt: string;
+}
+
+/** Which model wrote an attempt's code. */
+export interface AttemptModel {
+	attempt: number;
+	model: string;
 }
 
 /** What an agent reports when it finishes a task. */
@@ -80,6 +94,8 @@ export interface TaskResult {
 /** Work recorded on an in-progress task without finishing it: the developer's files, the tester's tests or report. */
 export interface TaskWork {
 	files?: ProducedFile[];
+	/** The model that wrote `files`, kept as the attempt's model (TaskState.attemptModels); only with files. */
+	model?: string;
 	testFiles?: ProducedFile[];
 	testReport?: StoredTestReport | null;
 }
@@ -126,12 +142,6 @@ export interface Delivery {
 	proof: DeliveryProof;
 }
 
-export interface ProjectUsage {
-	total: LlmUsage;
-	/** Keyed by agent role: planner, developer, tester, ... */
-	byRole: Record<string, LlmUsage>;
-}
-
 export interface Project {
 	id: string;
 	title: string;
@@ -150,6 +160,8 @@ export interface Project {
 	review?: StoredReview | null;
 	/** Absent or null until DevOps packaged the finished project. */
 	delivery?: Delivery | null;
+	/** The latest decision on the plan (settings.approval "plan"); absent until one was made. */
+	approval?: PlanApproval | null;
 	usage: ProjectUsage;
 	createdAt: string;
 	updatedAt: string;
@@ -189,6 +201,8 @@ export const PROJECT_EVENT_TYPES = {
 	taskReviewed: 'task.reviewed',
 	/** `{ round, verdict, comments, warned? }`: the whole project's review, in its `review` status. */
 	projectReviewed: 'project.reviewed',
+	/** `{ decision, source, comment? , changeRequests }`: a decision on a plan awaiting approval (API, dashboard or portal). */
+	approvalDecided: 'project.approval_decided',
 } as const;
 
 const producedFileSchema: JSONSchemaType<ProducedFile> = {
@@ -218,6 +232,7 @@ export const taskWorkSchema: JSONSchemaType<TaskWork> = {
 	type: 'object',
 	properties: {
 		files: { type: 'array', items: producedFileSchema, nullable: true },
+		model: { type: 'string', minLength: 1, maxLength: MAX_MODEL_REFERENCE_LENGTH, nullable: true },
 		testFiles: { type: 'array', items: producedFileSchema, nullable: true },
 		testReport: { type: 'object', required: [], nullable: true },
 	},
@@ -288,19 +303,6 @@ export const deliverySchema: JSONSchemaType<Delivery> = {
 	additionalProperties: false,
 };
 
-export const llmUsageSchema: JSONSchemaType<LlmUsage> = {
-	type: 'object',
-	properties: {
-		promptTokens: count,
-		completionTokens: count,
-		totalTokens: count,
-		llmMs: count,
-		wallMs: count,
-		calls: count,
-	},
-	required: ['promptTokens', 'completionTokens', 'totalTokens', 'llmMs', 'wallMs', 'calls'],
-};
-
 /** What addEvent accepts; the store adds id and time. */
 export interface NewProjectEvent {
 	type: string;
@@ -333,6 +335,15 @@ const taskStateSchema: SchemaObject = {
 		testReport: { type: ['object', 'null'] },
 		error: { type: 'string' },
 		developedAttempt: { type: 'integer', minimum: 0 },
+		attemptModels: {
+			type: 'array',
+			items: {
+				type: 'object',
+				properties: { attempt: { type: 'integer', minimum: 1 }, model: { type: 'string', minLength: 1 } },
+				required: ['attempt', 'model'],
+				additionalProperties: false,
+			},
+		},
 		review: storedReviewSchema,
 		updatedAt: { type: 'string' },
 	},
@@ -357,14 +368,8 @@ export const projectSchema: SchemaObject = {
 		repository: nullable(repositoryInfoSchema),
 		review: nullable(storedReviewSchema),
 		delivery: nullable(deliverySchema),
-		usage: {
-			type: 'object',
-			properties: {
-				total: llmUsageSchema,
-				byRole: { type: 'object', additionalProperties: llmUsageSchema },
-			},
-			required: ['total', 'byRole'],
-		},
+		approval: nullable(planApprovalSchema),
+		usage: projectUsageSchema,
 		createdAt: { type: 'string' },
 		updatedAt: { type: 'string' },
 		archivedAt: { type: ['string', 'null'] },

@@ -8,7 +8,10 @@ import { PROJECT_STATUSES, type ProjectStatus } from './project';
 
 /** Per-project settings, from the intake's `settings`; each one left out falls back to the service's environment. */
 export interface RunSettings {
-	models?: { planner?: string; developer?: string; tester?: string; reviewer?: string };
+	/** `escalation`: the developer's model from a task's escalateAfterAttempts-th attempt on (MODEL_ESCALATION when left out; neither: no escalation). */
+	models?: { planner?: string; developer?: string; tester?: string; reviewer?: string; escalation?: string };
+	/** The task attempt (1-20, default 2) from which the developer writes with the escalation model; without one it changes nothing. */
+	escalateAfterAttempts?: number;
 	/** Review every task after its tests pass, and the whole project before delivery. Default: true in whole-project mode, false for step jobs (a canvas runs the AI Reviewer node). */
 	review?: boolean;
 	/** Review rounds per task (1-10, default 2); each rejection costs one of the task's maxFixAttempts too. */
@@ -27,7 +30,13 @@ export interface RunSettings {
 	packaging?: boolean;
 	/** The delivered repository's LICENSE: one of DELIVERY_LICENSES; none when left out. */
 	license?: DeliveryLicense;
+	/** "plan": a whole project stops after planning (status awaiting_approval) until the client approves the plan or asks for changes. Default "none". */
+	approval?: ApprovalSetting;
 }
+
+/** What a project's plan waits for before development (settings.approval). */
+export const APPROVAL_SETTINGS = ['plan', 'none'] as const;
+export type ApprovalSetting = (typeof APPROVAL_SETTINGS)[number];
 
 /** The licenses DevOps can ship (their texts: runtime/agents/devops/licenses.ts). */
 export const DELIVERY_LICENSES = ['MIT', 'ISC', 'BSD-2-Clause'] as const;
@@ -161,10 +170,11 @@ export const runSettingsSchema = {
 		models: {
 			type: 'object',
 			additionalProperties: false,
-			properties: { planner: modelName, developer: modelName, tester: modelName, reviewer: modelName },
+			properties: { planner: modelName, developer: modelName, tester: modelName, reviewer: modelName, escalation: modelName },
 		},
 		review: { type: 'boolean' },
 		reviewRounds: { type: 'integer', minimum: 1, maximum: 10 },
+		escalateAfterAttempts: { type: 'integer', minimum: 1, maximum: 20 },
 		reviewLastRejection: { type: 'string', enum: ['fail', 'warn'] },
 		maxFixAttempts: { type: 'integer', minimum: 1, maximum: 20 },
 		maxPlanTasks: { type: 'integer', minimum: 1, maximum: 200 },
@@ -182,6 +192,7 @@ export const runSettingsSchema = {
 		callbackUrl: httpUrl,
 		packaging: { type: 'boolean' },
 		license: { type: 'string', enum: DELIVERY_LICENSES },
+		approval: { type: 'string', enum: APPROVAL_SETTINGS },
 	},
 } as const;
 

@@ -13,5 +13,6 @@ export function projectOutcome(project: Project): ProjectOutcome {
 		client: project.client,
 		tasks,
 		usage: project.usage.total,
+		cost: project.usage.cost ?? null,
 	};
 }

@@ -3,8 +3,9 @@ import { developTask, type DeveloperOutput, type DeveloperSettings, type FixRequ
 import { InvalidInputError } from '../errors';
 import type { CallLimiter } from '../llm/callLimiter';
 import type { LlmClient } from '../llm/llmClient';
+import type { PriceTable } from '../contracts/usage';
 import type { ProjectStore } from '../state/projectStore';
-import { meteredAgentCall } from './metering';
+import { meteredAgentCall, recordUsage } from './metering';
 import { currentCodeFiles, mergeFiles, planTaskOf, testFilesToRun } from './projectFiles';
 
 export interface StepContext {
@@ -16,6 +17,8 @@ export interface StepContext {
 	testSlots?: CallLimiter;
 	/** Stops the wait for a test slot and the test run in progress (a worker's shutdown, a cancelled project). */
 	signal?: AbortSignal;
+	/** MODEL_PRICES: what metered usage costs; none: every model costs 0. */
+	prices?: PriceTable;
 }
 
 export type DeveloperMode = 'auto' | 'write' | 'fix';
@@ -23,6 +26,20 @@ export type DeveloperMode = 'auto' | 'write' | 'fix';
 export interface DeveloperStepSettings extends DeveloperSettings {
 	/** auto: fix when the task's last test run failed, write otherwise. */
 	mode: DeveloperMode;
+	/** A stronger model for a task's later attempts: from attempt `fromAttempt` on it writes instead of `model`. */
+	escalation?: Escalation;
+}
+
+export interface Escalation {
+	model: string;
+	/** The first attempt (1 for the first) that uses the escalation model. */
+	fromAttempt: number;
+}
+
+/** The model a task's attempt is written with: the escalation model from its `fromAttempt` on, the developer's before. */
+export function modelForAttempt(settings: Pick<DeveloperStepSettings, 'model' | 'escalation'>, attempt: number): string {
+	const { escalation } = settings;
+	return escalation && attempt >= escalation.fromAttempt ? escalation.model : settings.model;
 }
 
 export interface DeveloperStepResult {
@@ -50,8 +67,10 @@ export async function runDeveloperStep(context: StepContext, projectId: string, 
 		state = project.tasks[taskId];
 	}
 	const { planTask } = planTaskOf(project, taskId);
+	// The choice of model is the pipeline's: the agent writes with the model it is given.
+	const { mode: _mode, escalation: _escalation, ...agentSettings } = { ...settings, model: modelForAttempt(settings, state.attempts) };
 	const dependencyPaths = planTask.dependsOn.flatMap((id) => (Object.hasOwn(project.tasks, id) ? project.tasks[id].files.map((f) => f.path) : []));
-	const output = await meteredAgentCall(store, projectId, 'developer', source, () =>
+	const output = await meteredAgentCall(context, projectId, 'developer', () =>
 		developTask(
 			{
 				task: planTask,
@@ -63,11 +82,11 @@ export async function runDeveloperStep(context: StepContext, projectId: string, 
 				protectedPaths: testFilesToRun(project, taskId).map((f) => f.path),
 			},
 			llm,
-			settings,
+			agentSettings,
 		),
 	);
-	await store.addUsage(projectId, 'developer', output.usage, { source });
-	project = await store.recordTaskWork(projectId, taskId, { files: mergeFiles(state.files, output.files) }, { source });
+	await recordUsage(context, projectId, 'developer', output);
+	project = await store.recordTaskWork(projectId, taskId, { files: mergeFiles(state.files, output.files), model: output.model }, { source });
 	return { project, output, attempt: state.attempts };
 }
 

@@ -2,7 +2,7 @@ import { planProject, type PlannerOutput, type PlannerSettings } from '../agents
 import type { Project } from '../contracts/project';
 import { InvalidInputError } from '../errors';
 import type { StepContext } from './developerStep';
-import { meteredAgentCall } from './metering';
+import { meteredAgentCall, recordUsage } from './metering';
 
 export interface PlannerStepResult {
 	project: Project;
@@ -24,10 +24,16 @@ export async function runPlannerStep(context: StepContext, projectId: string, se
 		throw new InvalidInputError('projectId', `project "${projectId}" is ${project.status}; only a project in intake or planning can be planned`);
 	}
 	if (project.plan) return { project: await store.updateStatus(projectId, 'planned', { source }) };
-	const output = await meteredAgentCall(store, projectId, 'planner', source, () =>
-		planProject({ requirements: project.requirements, title: project.title, projectId, client: project.client }, context.llm, settings),
+	const output = await meteredAgentCall(context, projectId, 'planner', () =>
+		planProject({ requirements: project.requirements, title: project.title, projectId, client: project.client, ...changeRequestOf(project) }, context.llm, settings),
 	);
-	await store.addUsage(projectId, 'planner', output.usage, { source });
+	await recordUsage(context, projectId, 'planner', output);
 	await store.setPlan(projectId, output.plan, { source });
 	return { project: await store.updateStatus(projectId, 'planned', { source }), output };
+}
+
+/** The client's comment on the plan they asked to change (the plan was dropped with the request, so this plan is the new one). */
+function changeRequestOf(project: Project): { changeRequest?: string } {
+	const approval = project.approval;
+	return approval?.decision === 'request_changes' && approval.comment !== undefined ? { changeRequest: approval.comment } : {};
 }

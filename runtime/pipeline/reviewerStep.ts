@@ -1,9 +1,9 @@
 import { reviewWork, type ReviewerOutput, type ReviewerSettings, type ReviewedTestReport } from '../agents/reviewer';
 import type { Project } from '../contracts/project';
-import type { StoredReview } from '../contracts/review';
+import { keptReviewedFiles, type StoredReview } from '../contracts/review';
 import { InvalidInputError } from '../errors';
 import type { StepContext } from './developerStep';
-import { meteredAgentCall } from './metering';
+import { meteredAgentCall, recordUsage } from './metering';
 import { codeBefore, currentCodeFiles, planTaskOf, testFilesToRun } from './projectFiles';
 
 /** How a project's reviews bound and decide (the project's settings review*). */
@@ -51,7 +51,7 @@ export async function runReviewerStep(context: StepContext, projectId: string, t
 	const last = round >= settings.policy.rounds || (settings.maxAttempts !== undefined && state.attempts >= settings.maxAttempts);
 	const ownTests = new Set(state.testFiles.map((f) => f.path));
 	const testReport: ReviewedTestReport = { status: 'passed', passed: Number(report.passed ?? 0), failed: Number(report.failed ?? 0), output: String(report.output ?? '') };
-	const output = await meteredAgentCall(store, projectId, 'reviewer', source, () =>
+	const output = await meteredAgentCall(context, projectId, 'reviewer', () =>
 		reviewWork(
 			{
 				task: planTask,
@@ -63,15 +63,18 @@ export async function runReviewerStep(context: StepContext, projectId: string, t
 				testReport,
 				round,
 				previousComments: earlier?.verdict === 'request_changes' ? earlier.comments : [],
+				filesPreviousRound: earlier?.verdict === 'request_changes' ? earlier.reviewedFiles : undefined,
 			},
 			llm,
 			settings,
 		),
 	);
-	await store.addUsage(projectId, 'reviewer', output.usage, { source });
+	await recordUsage(context, projectId, 'reviewer', output);
 	const approved = output.review.verdict === 'approve';
 	const warned = !approved && last && settings.policy.lastRejection === 'warn';
-	const review: StoredReview = { ...output.review, model: output.model, round, attempt: state.attempts, ...(warned ? { warned } : {}), at: new Date().toISOString() };
+	// A rejection keeps the code it read, so the next round shows what changed in answer to it.
+	const kept = approved ? undefined : keptReviewedFiles(state.files);
+	const review: StoredReview = { ...output.review, model: output.model, round, attempt: state.attempts, ...(warned ? { warned } : {}), ...(kept ? { reviewedFiles: kept } : {}), at: new Date().toISOString() };
 	const taskStatus = approved || warned ? 'done' : 'failed';
 	const stored = await store.recordTaskReview(projectId, taskId, review, taskStatus, { source });
 	return { project: stored, review, output, taskStatus, last };
@@ -103,7 +106,7 @@ export async function runProjectReviewStep(
 	const tests = Object.values(project.tasks).flatMap((t) => (t.status === 'done' ? t.testFiles : []));
 	const testPaths = new Set(tests.map((f) => f.path));
 	const round = (project.review?.round ?? 0) + 1;
-	const output = await meteredAgentCall(store, projectId, 'reviewer', source, () =>
+	const output = await meteredAgentCall(context, projectId, 'reviewer', () =>
 		reviewWork(
 			{
 				tasks: project.plan!.tasks.map((t) => ({ id: t.id, title: t.title })),
@@ -118,7 +121,7 @@ export async function runProjectReviewStep(
 			settings,
 		),
 	);
-	await store.addUsage(projectId, 'reviewer', output.usage, { source });
+	await recordUsage(context, projectId, 'reviewer', output);
 	const last = round >= (settings.roundLimit ?? settings.policy.rounds);
 	const warned = output.review.verdict === 'request_changes' && last && settings.policy.lastRejection === 'warn';
 	const review: StoredReview = { ...output.review, model: output.model, round, attempt: 0, ...(warned ? { warned } : {}), at: new Date().toISOString() };

@@ -10,7 +10,7 @@ import { timePhase } from '../phaseTimes';
 import { runTests, type RunTestsOptions } from '../sandbox/runners';
 import { materializeFiles } from '../workspace/materialize';
 import type { StepContext } from './developerStep';
-import { meteredAgentCall } from './metering';
+import { meteredAgentCall, recordUsage } from './metering';
 import { currentCodeFiles, planTaskOf, testFilesToRun } from './projectFiles';
 
 export interface TesterStepSettings extends TesterSettings {
@@ -47,14 +47,14 @@ export async function runTesterStep(context: StepContext, projectId: string, tas
 	}
 	let written: TesterOutput | undefined;
 	if (settings.regenerateTests || !state.testFiles?.length) {
-		written = await meteredAgentCall(store, projectId, 'tester', source, () =>
+		written = await meteredAgentCall(context, projectId, 'tester', () =>
 			writeTests(
 				{ task: planTask, planSummary: project.plan!.summary, techStack: project.plan!.techStack, taskFiles: state.files, projectFiles: currentCodeFiles(project) },
 				llm,
 				settings,
 			),
 		);
-		await store.addUsage(projectId, 'tester', written.usage, { source });
+		await recordUsage(context, projectId, 'tester', written);
 		project = await store.recordTaskWork(projectId, taskId, { testFiles: written.testFiles }, { source });
 	}
 	const tested = project;

@@ -1,3 +1,4 @@
+import type { ApprovalDecision, ApprovalSource, PlanApproval } from '../contracts/approval';
 import type { Plan } from '../contracts/plan';
 import {
 	PROJECT_EVENT_TYPES as EVENT,
@@ -10,7 +11,8 @@ import {
 	type TaskWork,
 } from '../contracts/project';
 import type { StoredReview } from '../contracts/review';
-import { addUsage, emptyUsage, type LlmUsage } from '../contracts/usage';
+import { addUsage, emptyCost, emptyUsage, roundUsd, type LlmUsage } from '../contracts/usage';
+import { ConflictError } from '../errors';
 import { InvalidTransitionError, TaskNotFoundError } from './errors';
 import { canMoveProject, canMoveTask } from './lifecycle';
 
@@ -82,6 +84,7 @@ export function recordTaskResult(project: Project, taskId: string, result: TaskR
 	};
 	if (result.error !== undefined) next.error = result.error;
 	if (task.developedAttempt !== undefined) next.developedAttempt = task.developedAttempt;
+	if (task.attemptModels !== undefined) next.attemptModels = task.attemptModels;
 	if (task.review !== undefined) next.review = task.review;
 	// The log keeps what happened, not the payload: file contents and reports stay on the task.
 	const data: Record<string, unknown> = {
@@ -109,6 +112,7 @@ export function recordTaskWork(project: Project, taskId: string, work: TaskWork,
 		updatedAt: now,
 	};
 	if (work.files) next.developedAttempt = task.attempts;
+	if (work.files && work.model !== undefined) next.attemptModels = withAttemptModel(task.attemptModels ?? [], task.attempts, work.model);
 	const data: Record<string, unknown> = { taskId, attempt: task.attempts };
 	if (work.files) data.files = work.files.map((f) => f.path);
 	if (work.testFiles) data.testFiles = work.testFiles.map((f) => f.path);
@@ -167,10 +171,72 @@ export function reviewProject(project: Project, review: StoredReview): Change {
 	};
 }
 
-/** Usage is metered, not logged: one event per LLM call would crowd the transitions out of the log. */
-export function addRoleUsage(project: Project, role: string, usage: LlmUsage): Change {
-	const byRole = { ...project.usage.byRole, [role]: addUsage(own(project.usage.byRole, role) ?? emptyUsage(), usage) };
-	return { project: { ...project, usage: { total: addUsage(project.usage.total, usage), byRole } }, events: [] };
+/**
+ * A decision on the plan of a project awaiting approval, with its status move, in one change:
+ * approve goes on to development; request_changes goes back to planning with the plan and its
+ * tasks dropped, so the planner plans again (with the comment, which the project keeps in
+ * `approval`). Logged as `project.approval_decided` (who decided: the event's source) before the
+ * status change. A project in any other status refuses it (409), naming the status.
+ */
+export function decideApproval(project: Project, decision: ApprovalDecision, comment: string | undefined, source: ApprovalSource, now: string): Change {
+	if (project.status !== 'awaiting_approval') {
+		throw new ConflictError('decision', `project "${project.id}" is ${project.status}; only a project awaiting approval of its plan (settings.approval "plan") takes a decision`);
+	}
+	const changeRequests = (project.approval?.changeRequests ?? 0) + (decision === 'request_changes' ? 1 : 0);
+	const approval: PlanApproval = { decision, ...(comment === undefined ? {} : { comment }), source, at: now, changeRequests };
+	const to: ProjectStatus = decision === 'approve' ? 'development' : 'planning';
+	const moved = changeStatus(project, to, decision === 'approve' ? undefined : 'the client requested changes to the plan')!;
+	const replanned = decision === 'approve' ? moved.project : { ...moved.project, plan: null, tasks: {} };
+	return {
+		project: { ...replanned, approval },
+		events: [{ type: EVENT.approvalDecided, data: { decision, source, changeRequests, ...(comment === undefined ? {} : { comment }) } }, ...moved.events],
+	};
+}
+
+/** How a metered usage is kept besides its role: the model that used it, what it cost (USD), the client report it was for. */
+export interface UsageMeter {
+	model?: string;
+	cost?: number;
+	/** The project version a client report was written from: kept as usage.report when nothing else changed since. */
+	reportOf?: number;
+}
+
+/**
+ * Usage is metered, not logged: one event per LLM call would crowd the transitions out of the log.
+ * Adds it to the total, the role's and the model's, and its cost (computed at metering, so a later
+ * price change leaves history as it was) to the cost's total, role and model, in one change.
+ */
+export function addRoleUsage(project: Project, role: string, usage: LlmUsage, meter: UsageMeter = {}): Change {
+	const { model, reportOf } = meter;
+	const before = project.usage;
+	const byRole = { ...before.byRole, [role]: addUsage(own(before.byRole, role) ?? emptyUsage(), usage) };
+	const byModel = { ...(before.byModel ?? {}) };
+	if (model !== undefined) byModel[model] = addUsage(own(byModel, model) ?? emptyUsage(), usage);
+	const cost = meter.cost ?? 0;
+	const costBefore = before.cost ?? emptyCost();
+	const plus = (record: Record<string, number>, key: string) => ({ ...record, [key]: roundUsd((own(record, key) ?? 0) + cost) });
+	const next = {
+		total: addUsage(before.total, usage),
+		byRole,
+		byModel,
+		cost: {
+			currency: 'USD' as const,
+			total: roundUsd(costBefore.total + cost),
+			byRole: plus(costBefore.byRole, role),
+			byModel: model === undefined ? costBefore.byModel : plus(costBefore.byModel, model),
+		},
+		// A report counts as the one the project stands for only when nothing else changed since it read the project.
+		report: reportOf !== undefined && reportOf === project.version ? { from: reportOf, at: project.version + 1 } : null,
+	};
+	return { project: { ...project, usage: next }, events: [] };
+}
+
+/** The most attempts a task keeps the model of: the latest ones. */
+const MAX_ATTEMPT_MODELS = 50;
+
+function withAttemptModel(list: NonNullable<TaskState['attemptModels']>, attempt: number, model: string): NonNullable<TaskState['attemptModels']> {
+	// A fix rewriting the code of the same attempt replaces that attempt's model.
+	return [...list.filter((entry) => entry.attempt !== attempt), { attempt, model }].slice(-MAX_ATTEMPT_MODELS);
 }
 
 export function setRepository(project: Project, repository: RepositoryInfo | null): Change {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { INTAKE_LIMITS, type StoreLimits } from '../contracts/limits';
 import { projectIntakeSchema, type Project, type ProjectClient, type ProjectIntake } from '../contracts/project';
 import { schemaProblems } from '../contracts/schemaValidator';
-import { emptyUsage } from '../contracts/usage';
+import { emptyProjectUsage } from '../contracts/usage';
 import { InvalidInputError } from '../errors';
 import { checkLength } from './validation';
 
@@ -87,7 +87,7 @@ export function newProject(
 		plan: null,
 		tasks: {},
 		repository: null,
-		usage: { total: emptyUsage(), byRole: {} },
+		usage: emptyProjectUsage(),
 		createdAt: now,
 		updatedAt: now,
 		archivedAt: null,

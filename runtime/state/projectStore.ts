@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DEFAULT_KEY_PREFIX } from '../config/defaults';
+import type { ApprovalDecision, ApprovalSource } from '../contracts/approval';
 import type { Plan } from '../contracts/plan';
 import {
 	PROJECT_EVENT_TYPES,
@@ -47,6 +48,8 @@ export interface UpdateOptions {
 	expectedVersion?: number;
 	source?: string;
 }
+
+export interface UsageOptions extends UpdateOptions, changes.UsageMeter {}
 
 export interface StatusUpdateOptions extends UpdateOptions {
 	/** Why, e.g. the error that made the project fail; kept as statusReason and on the event. */
@@ -205,10 +208,26 @@ export class ProjectStore {
 		return this.update(id, options, (p) => changes.reviewProject(p, checked));
 	}
 
-	/** Adds one LLM call's (or one agent run's) usage to the project total and to the role's. */
-	async addUsage(id: string, role: string, usage: LlmUsage, options: UpdateOptions = {}): Promise<Project> {
+	/**
+	 * The client's decision on a plan awaiting approval: approve (on to development) or
+	 * request_changes (back to planning, the plan dropped, the comment kept for the planner).
+	 * ConflictError (409) unless the project awaits approval.
+	 */
+	async decideApproval(id: string, decision: ApprovalDecision, comment: string | undefined, options: UpdateOptions & { source: ApprovalSource }): Promise<Project> {
+		const checked = check.checkApprovalDecision(decision, comment);
+		return this.update(id, options, (p, now) => changes.decideApproval(p, checked.decision, checked.comment, options.source, now));
+	}
+
+	/**
+	 * Adds one LLM call's (or one agent run's) usage to the project total, the role's and (with
+	 * `model`) the model's, and its `cost` in USD (computed by the caller at today's prices) to
+	 * usage.cost, all in one atomic change.
+	 */
+	async addUsage(id: string, role: string, usage: LlmUsage, options: UsageOptions = {}): Promise<Project> {
 		const checked = check.checkUsage(role, usage);
-		return this.update(id, options, (p) => changes.addRoleUsage(p, checked.role, checked.usage));
+		const { model, cost, reportOf, ...update } = options;
+		const meter = check.checkUsageMeter({ model, cost, reportOf });
+		return this.update(id, update, (p) => changes.addRoleUsage(p, checked.role, checked.usage, meter));
 	}
 
 	/** Where the code lives; null clears it. */

@@ -1,10 +1,10 @@
+import { APPROVAL_DECISIONS, APPROVAL_LIMITS, type ApprovalDecision } from '../contracts/approval';
 import { MAX_JSON_DEPTH, type StoreLimits } from '../contracts/limits';
 import { filePathProblem } from '../contracts/paths';
 import { planSchema, type Plan } from '../contracts/plan';
 import {
 	PROJECT_STATUSES,
 	deliverySchema,
-	llmUsageSchema,
 	newProjectEventSchema,
 	repositoryInfoSchema,
 	taskResultSchema,
@@ -19,7 +19,7 @@ import {
 } from '../contracts/project';
 import { storedReviewSchema, type StoredReview } from '../contracts/review';
 import { schemaProblems } from '../contracts/schemaValidator';
-import type { LlmUsage } from '../contracts/usage';
+import { MAX_MODEL_REFERENCE_LENGTH, llmUsageSchema, type LlmUsage } from '../contracts/usage';
 import { InvalidInputError } from '../errors';
 import { taskGraphProblems } from '../planning/taskGraph';
 
@@ -94,6 +94,18 @@ export function checkReason(value: unknown, limits: StoreLimits): string | undef
 	if (typeof value !== 'string') throw new InvalidInputError('reason', `must be text, got ${JSON.stringify(value)}`);
 	checkLength('reason', value, limits.maxReasonLength);
 	return value;
+}
+
+/** A decision on a plan awaiting approval and its comment (empty or blank: none), which a request for changes needs. */
+export function checkApprovalDecision(decision: unknown, comment: unknown): { decision: ApprovalDecision; comment?: string } {
+	if (!APPROVAL_DECISIONS.includes(decision as ApprovalDecision)) {
+		throw new InvalidInputError('decision', `must be one of ${APPROVAL_DECISIONS.join(', ')}; got ${JSON.stringify(decision)}`);
+	}
+	if (comment !== undefined && typeof comment !== 'string') throw new InvalidInputError('comment', `must be text, got ${JSON.stringify(comment)}`);
+	if (comment !== undefined) checkLength('comment', comment, APPROVAL_LIMITS.maxCommentLength);
+	const given = comment?.trim() ? comment : undefined;
+	if (decision === 'request_changes' && given === undefined) throw new InvalidInputError('comment', 'is needed to request changes: say what the plan should change');
+	return given === undefined ? { decision: decision as ApprovalDecision } : { decision: decision as ApprovalDecision, comment: given };
 }
 
 export function checkPlan(value: unknown): Plan {
@@ -176,6 +188,31 @@ export function checkUsage(role: unknown, usage: unknown): { role: string; usage
 	const problems = schemaProblems(llmUsageSchema, usage);
 	if (problems.length) throw new InvalidInputError('usage', problems.join('; '));
 	return { role, usage: usage as LlmUsage };
+}
+
+/** The most one metering may cost, in USD: far above any real call, low enough that sums stay exact to a millionth. */
+const MAX_METERED_COST = 1_000_000;
+
+/** The model, cost and report a usage is metered with (all optional); a model becomes a key of usage.byModel. */
+export function checkUsageMeter(meter: { model?: unknown; cost?: unknown; reportOf?: unknown }): { model?: string; cost?: number; reportOf?: number } {
+	const { model, cost, reportOf } = meter;
+	if (model !== undefined) {
+		if (typeof model !== 'string' || model.trim() === '' || model.length > MAX_MODEL_REFERENCE_LENGTH || /[\x00-\x1f\x7f]/.test(model)) {
+			throw new InvalidInputError('model', `must be a model reference of 1-${MAX_MODEL_REFERENCE_LENGTH} characters without control characters, got ${JSON.stringify(model)}`);
+		}
+		if (PROTOTYPE_KEYS.has(model)) throw new InvalidInputError('model', `"${model}" is not allowed: models become keys of usage.byModel`);
+	}
+	if (cost !== undefined && (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0 || cost > MAX_METERED_COST)) {
+		throw new InvalidInputError('cost', `must be a number of US dollars from 0 to ${MAX_METERED_COST}, got ${JSON.stringify(cost)}`);
+	}
+	if (reportOf !== undefined && (!Number.isSafeInteger(reportOf) || (reportOf as number) < 1)) {
+		throw new InvalidInputError('reportOf', `must be a project version (a whole number from 1), got ${JSON.stringify(reportOf)}`);
+	}
+	return {
+		...(model === undefined ? {} : { model: model as string }),
+		...(cost === undefined ? {} : { cost: cost as number }),
+		...(reportOf === undefined ? {} : { reportOf: reportOf as number }),
+	};
 }
 
 export function checkRepository(value: unknown): RepositoryInfo | null {

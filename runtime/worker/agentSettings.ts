@@ -56,12 +56,15 @@ export function plannerSettings(settings: EffectiveSettings, job: JobOptions<Pla
 	};
 }
 
+/** The developer's model and options; the project's escalation model takes a task's later attempts unless the job names a model. */
 export function developerSettings(settings: EffectiveSettings, job: JobOptions<DevelopJobData> = {}): Omit<DeveloperStepSettings, 'mode'> {
 	return {
 		...generationOf(job.llm),
 		...templateOf(job.promptTemplate),
 		model: job.model ?? settings.models.developer,
 		contextTokens: job.contextTokens ?? DEFAULT_CONTEXT_TOKENS,
+		// A step request naming its model gets that model on every attempt; otherwise later attempts escalate.
+		...(job.model === undefined && settings.escalation ? { escalation: settings.escalation } : {}),
 	};
 }
 

@@ -49,7 +49,7 @@ export async function jobContext(services: Services, job: Job, projectId: string
 		job,
 		run,
 		settings,
-		step: { store: services.store, llm, source: `worker:${job.name}`, testSlots: services.testSlots, signal },
+		step: { store: services.store, llm, source: `worker:${job.name}`, testSlots: services.testSlots, signal, prices: services.config.modelPrices },
 		signal,
 		progress: (update) => send({ ...update, completionTokens: 0 }, true),
 	};

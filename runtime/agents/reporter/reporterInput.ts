@@ -1,5 +1,5 @@
 import type { Project, ProjectStatus, TaskStatus } from '../../contracts/project';
-import type { LlmUsage } from '../../contracts/usage';
+import type { LlmUsage, UsageCost } from '../../contracts/usage';
 
 /** One task as the report sees it: no code, no test output, only how it went. */
 export interface ReporterTask {
@@ -25,6 +25,8 @@ export interface ReporterInput {
 	/** In plan order. */
 	tasks: ReporterTask[];
 	usage: LlmUsage;
+	/** What that usage cost in USD, in all and by role; absent when nothing was priced (local models cost 0). */
+	cost?: Pick<UsageCost, 'currency' | 'total' | 'byRole'>;
 	/** What DevOps delivered (absent before packaging): the test command, whether it passed in a clean clone, the files it added. */
 	delivery?: { testCommand: string; verified: boolean; files: string[]; rounds: number };
 }
@@ -51,6 +53,7 @@ export function reporterInputOf(project: Project): ReporterInput {
 		planSummary: project.plan?.summary ?? null,
 		tasks,
 		usage: project.usage.total,
+		...(project.usage.cost && project.usage.cost.total > 0 ? { cost: { currency: project.usage.cost.currency, total: project.usage.cost.total, byRole: project.usage.cost.byRole } } : {}),
 		...(project.delivery ? { delivery: { testCommand: project.delivery.testCommand, verified: project.delivery.verified, files: project.delivery.files.map((f) => f.path), rounds: project.delivery.rounds } } : {}),
 	};
 }

@@ -38,6 +38,7 @@ export async function writeReport(input: ReporterInput, llm: LlmClient, settings
 			tasks: input.tasks,
 			taskCounts: { total: input.tasks.length, done, failed: input.tasks.filter((t) => t.status === 'failed').length },
 			usage: input.usage,
+			cost: input.cost,
 			delivery: input.delivery,
 			schema: JSON.stringify(projectReportSchema, null, 2),
 		},

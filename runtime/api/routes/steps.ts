@@ -14,6 +14,7 @@ import {
 	type ReviewBody,
 	type TestBody,
 } from '../../contracts/service';
+import { reportVersionOf } from '../../contracts/usage';
 import { queueStep, type StepJobName } from '../../driver/queueStep';
 import { checkOutboundUrl } from '../../net/outboundPolicy';
 import { planTaskOf } from '../../pipeline/projectFiles';
@@ -61,7 +62,7 @@ export function stepRoutes(app: FastifyInstance, services: Services): void {
 			const project = await store.get(request.params.id);
 			const { round } = await runs.get(project.id);
 			reply.code(202);
-			return enqueue('plan', jobIds.plan(project.id, round), { projectId: project.id, ...checked(request.body) });
+			return enqueue('plan', jobIds.plan(project.id, round, project.approval?.changeRequests ?? 0), { projectId: project.id, ...checked(request.body) });
 		},
 	);
 
@@ -111,11 +112,12 @@ export function stepRoutes(app: FastifyInstance, services: Services): void {
 
 	app.post<{ Params: { id: string }; Body: ReportBody | null }>(
 		'/api/projects/:id/report',
-		{ schema: { summary: "Write the client's progress report on the project as it stands (reads the project, changes nothing)", tags: ['steps'], params: projectParams, body: { ...reportBodySchema, type: ['object', 'null'] }, response: accepted } },
+		{ schema: { summary: "Write the client's progress report on the project as it stands (reads the project; changes only its usage, under the role reporter)", tags: ['steps'], params: projectParams, body: { ...reportBodySchema, type: ['object', 'null'] }, response: accepted } },
 		async (request, reply) => {
 			const project = await store.get(request.params.id);
 			reply.code(202);
-			return enqueue('report', jobIds.report(project.id, project.version), { projectId: project.id, ...checked(request.body) });
+			// A project changed only by its last report's usage stands at the version that report was written from: the same job answers.
+			return enqueue('report', jobIds.report(project.id, reportVersionOf(project)), { projectId: project.id, ...checked(request.body) });
 		},
 	);
 }

@@ -54,7 +54,7 @@ describe('metering a failed model call', () => {
 		};
 		const modelError = new LlmOutputError(MODEL, 'not json', ['not JSON'], 1, { promptTokens: 3, completionTokens: 4, totalTokens: 7, llmMs: 5, wallMs: 6, calls: 1 });
 
-		await expect(meteredAgentCall(failing, project.id, 'planner', 'test', () => Promise.reject(modelError))).rejects.toBe(modelError);
+		await expect(meteredAgentCall({ store: failing, source: 'test' }, project.id, 'planner', () => Promise.reject(modelError))).rejects.toBe(modelError);
 	});
 
 	it('meters an output error\'s usage, and nothing for any other failure', async () => {
@@ -62,8 +62,8 @@ describe('metering a failed model call', () => {
 		const { project } = await store.create({ title: 'Metered', requirements: 'x' });
 		const usage = { promptTokens: 3, completionTokens: 4, totalTokens: 7, llmMs: 5, wallMs: 6, calls: 1 };
 
-		await expect(meteredAgentCall(store, project.id, 'planner', 'test', () => Promise.reject(new LlmOutputError(MODEL, 'x', ['bad'], 1, usage)))).rejects.toBeInstanceOf(LlmOutputError);
-		await expect(meteredAgentCall(store, project.id, 'planner', 'test', () => Promise.reject(new Error('connection refused')))).rejects.toThrow('connection refused');
+		await expect(meteredAgentCall({ store, source: 'test' }, project.id, 'planner', () => Promise.reject(new LlmOutputError(MODEL, 'x', ['bad'], 1, usage)))).rejects.toBeInstanceOf(LlmOutputError);
+		await expect(meteredAgentCall({ store, source: 'test' }, project.id, 'planner', () => Promise.reject(new Error('connection refused')))).rejects.toThrow('connection refused');
 
 		expect((await store.get(project.id)).usage.byRole.planner).toMatchObject({ promptTokens: 3, completionTokens: 4, calls: 1 });
 	});

@@ -28,6 +28,7 @@ import {
 	type TestBody,
 } from '../../../runtime/contracts/service';
 import { webhookBodySchema, type WebhookBody } from '../../../runtime/contracts/webhooks';
+import { approvalBodySchema, type ApprovalBody } from '../../../runtime/contracts/approval';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
@@ -50,10 +51,12 @@ export const agreement: Record<string, true> = {
 	StatusBody: true satisfies Agrees<StatusBody, typeof statusBodySchema>,
 	EventBody: true satisfies Agrees<EventBody, typeof eventBodySchema>,
 	WebhookBody: true satisfies Agrees<WebhookBody, typeof webhookBodySchema>,
+	ApprovalBody: true satisfies Agrees<ApprovalBody, typeof approvalBodySchema>,
 };
 
 const settings: Required<RunSettings> = {
-	models: { planner: 'llama3.2:3b', developer: 'qwen2.5-coder:7b', tester: 'qwen2.5-coder:7b', reviewer: 'qwen2.5-coder:7b' },
+	models: { planner: 'llama3.2:3b', developer: 'qwen2.5-coder:7b', tester: 'qwen2.5-coder:7b', reviewer: 'qwen2.5-coder:7b', escalation: 'openai:gpt-4o' },
+	escalateAfterAttempts: 2,
 	review: true,
 	reviewRounds: 2,
 	reviewLastRejection: 'warn',
@@ -65,6 +68,7 @@ const settings: Required<RunSettings> = {
 	callbackUrl: 'https://n8n.example.com/webhook-waiting/1',
 	packaging: true,
 	license: 'MIT',
+	approval: 'plan',
 };
 const llm: Required<LlmJobOptions> = { temperature: 0.2, contextSize: 8192, keepAlive: '5m', maxTokens: -1, seed: 0, maxRepairAttempts: 2, maxRetries: 2, timeoutSeconds: 900 };
 const step = { model: 'qwen2.5-coder:7b', llm, promptTemplate: 'Build {{requirements}}', callbackUrl: 'https://n8n.example.com/webhook-waiting/2' };
@@ -72,6 +76,7 @@ const step = { model: 'qwen2.5-coder:7b', llm, promptTemplate: 'Build {{requirem
 /** One body of each shape, every field given, typed as its contract type: the test validates each against its schema. */
 export const samples: { name: string; schema: object; body: object }[] = [
 	{ name: 'RunSettings', schema: runSettingsSchema, body: settings },
+	{ name: 'ApprovalBody', schema: approvalBodySchema, body: { decision: 'request_changes', comment: 'Add a CSV export.' } satisfies Required<ApprovalBody> },
 	{
 		name: 'ProjectIntakeBody',
 		schema: projectIntakeBodySchema,
