@@ -38,6 +38,8 @@ export const REVIEW_LIMITS = Object.freeze({
 	summaryChars: 2000,
 	messageChars: 2000,
 	comments: 30,
+	/** Characters of a rejected round's files kept on its review for the next round's diff. */
+	keptFilesChars: 64_000,
 });
 
 export const reviewCommentSchema: JSONSchemaType<ReviewComment> = {
@@ -65,6 +67,12 @@ export const reviewSchema: JSONSchemaType<Review> = {
 	required: ['verdict', 'summary', 'comments'],
 };
 
+/** The files a rejected review keeps for the next round's diff, or nothing when they are too large to keep. */
+export function keptReviewedFiles(files: ReadonlyArray<{ path: string; content: string }>): Array<{ path: string; content: string }> | undefined {
+	const chars = files.reduce((sum, f) => sum + f.path.length + f.content.length, 0);
+	return chars <= REVIEW_LIMITS.keptFilesChars ? files.map(({ path, content }) => ({ path, content })) : undefined;
+}
+
 /** A review as a task keeps it: the reply plus who gave it and when in the task's life. */
 export interface StoredReview extends Review {
 	model: string;
@@ -79,6 +87,11 @@ export interface StoredReview extends Review {
 	 * round), which sent the finished task back to its developer.
 	 */
 	fromProjectReview?: number;
+	/**
+	 * On a request for changes: the task's files as this review read them, so the next round can show
+	 * what changed in answer (left out when they are larger than REVIEW_LIMITS.keptFilesChars).
+	 */
+	reviewedFiles?: Array<{ path: string; content: string }>;
 	at: string;
 }
 
@@ -92,6 +105,10 @@ export const storedReviewSchema: SchemaObject = {
 		attempt: { type: 'integer', minimum: 0 },
 		warned: { type: 'boolean' },
 		fromProjectReview: { type: 'integer', minimum: 1 },
+		reviewedFiles: {
+			type: 'array',
+			items: { type: 'object', properties: { path: { type: 'string', minLength: 1, maxLength: 1024 }, content: { type: 'string' } }, required: ['path', 'content'], additionalProperties: false },
+		},
 		at: { type: 'string' },
 	},
 	required: ['verdict', 'summary', 'comments', 'model', 'round', 'attempt', 'at'],

@@ -1,5 +1,5 @@
-import type { Project } from '../contracts/project';
-import type { ReviewComment, StoredReview } from '../contracts/review';
+import type { ProducedFile, Project } from '../contracts/project';
+import { keptReviewedFiles, type ReviewComment, type StoredReview } from '../contracts/review';
 import { InvalidTransitionError } from '../state/errors';
 import { finishedTasks } from './buildRepository';
 import type { StepContext } from './developerStep';
@@ -122,9 +122,24 @@ export function sendBack(project: Project, review: StoredReview): Array<{ taskId
 		const task = project.tasks[taskId];
 		return {
 			taskId,
-			review: { verdict: 'request_changes', summary: review.summary, comments, model: review.model, round: (task.review?.round ?? 0) + 1, attempt: task.attempts, fromProjectReview: review.round, at },
+			review: {
+				verdict: 'request_changes',
+				summary: review.summary,
+				comments,
+				model: review.model,
+				round: (task.review?.round ?? 0) + 1,
+				attempt: task.attempts,
+				fromProjectReview: review.round,
+				...(kept(task.files) ?? {}),
+				at,
+			},
 		};
 	});
+}
+
+function kept(files: ProducedFile[]): { reviewedFiles: ProducedFile[] } | undefined {
+	const reviewedFiles = keptReviewedFiles(files);
+	return reviewedFiles && { reviewedFiles };
 }
 
 async function failProject(context: StepContext, projectId: string, reason: string): Promise<Project> {

@@ -14,6 +14,8 @@ export interface ReviewedFile extends ProducedFile {
 	diff?: string;
 	/** The file did not exist before. */
 	added?: boolean;
+	/** A later round: the diff against the code the previous round reviewed ("" unchanged since). */
+	sincePrevious?: string;
 }
 
 /** What the tests said about the reviewed code. */
@@ -36,6 +38,8 @@ export interface ReviewerInput {
 	files: ProducedFile[];
 	/** The code before the task (its files as other finished tasks left them); task review only. */
 	filesBefore?: ProducedFile[];
+	/** A later round: the task's files as the previous round reviewed them (what changed since is what answers it). */
+	filesPreviousRound?: ProducedFile[];
 	/** The tests that passed: the task's own (task review) or all of them (whole project). */
 	testFiles: ProducedFile[];
 	testReport: ReviewedTestReport | null;
@@ -73,7 +77,7 @@ const SYSTEM_PROMPT =
 export async function reviewWork(input: ReviewerInput, llm: LlmClient, settings: ReviewerSettings): Promise<ReviewerOutput> {
 	if (!settings.model?.trim()) throw new InvalidInputError('model', 'is empty: choose the model that reviews code');
 	if (!input.files.length) throw new InvalidInputError('taskId', `${input.task ? `task "${input.task.id}"` : 'the project'} has no code to review yet: run the AI Developer first`);
-	const reviewed = input.task ? taskFiles(input.files, input.filesBefore ?? []) : projectFiles(input, settings.contextTokens ?? DEFAULT_REVIEW_CONTEXT_TOKENS);
+	const reviewed = input.task ? taskFiles(input.files, input.filesBefore ?? [], input.filesPreviousRound) : projectFiles(input, settings.contextTokens ?? DEFAULT_REVIEW_CONTEXT_TOKENS);
 	const known = new Set([...input.files, ...input.testFiles].map((f) => f.path));
 	const prompt = renderPrompt(
 		'reviewer',
@@ -87,6 +91,7 @@ export async function reviewWork(input: ReviewerInput, llm: LlmClient, settings:
 			testFiles: input.testFiles,
 			testReport: input.testReport ? { ...input.testReport, output: input.testReport.output.slice(-TEST_OUTPUT_SHOWN) } : null,
 			round: input.round,
+			previousRound: input.task && input.filesPreviousRound ? input.round - 1 : null,
 			previousComments: input.previousComments ?? [],
 			schema: JSON.stringify(reviewSchema, null, 2),
 		},
@@ -115,16 +120,21 @@ export async function reviewWork(input: ReviewerInput, llm: LlmClient, settings:
 	};
 }
 
-function taskFiles(files: ProducedFile[], before: ProducedFile[]): { files: ReviewedFile[]; listedPaths: string[] } {
+function taskFiles(files: ProducedFile[], before: ProducedFile[], previousRound: ProducedFile[] | undefined): { files: ReviewedFile[]; listedPaths: string[] } {
 	const earlier = new Map(before.map((f) => [f.path, f.content]));
+	const reviewedLast = previousRound && new Map(previousRound.map((f) => [f.path, f.content]));
 	return {
 		files: files.map((file) => {
 			const old = earlier.get(file.path);
-			const diff = lineDiff(old ?? null, file.content);
-			return { ...file, diff: diff.length > DIFF_SHOWN ? `${diff.slice(0, DIFF_SHOWN)}\n… (diff cut at ${DIFF_SHOWN} characters)` : diff, added: old === undefined };
+			const since = reviewedLast ? { sincePrevious: cut(lineDiff(reviewedLast.get(file.path) ?? null, file.content)) } : {};
+			return { ...file, diff: cut(lineDiff(old ?? null, file.content)), added: old === undefined, ...since };
 		}),
 		listedPaths: [],
 	};
+}
+
+function cut(diff: string): string {
+	return diff.length > DIFF_SHOWN ? `${diff.slice(0, DIFF_SHOWN)}\n… (diff cut at ${DIFF_SHOWN} characters)` : diff;
 }
 
 function projectFiles(input: ReviewerInput, tokenBudget: number): { files: ReviewedFile[]; listedPaths: string[] } {

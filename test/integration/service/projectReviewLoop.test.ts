@@ -104,3 +104,34 @@ describe('the whole project\'s review loops like a task\'s', () => {
 		expect(story(await eventsOf(projectId)).filter((line) => line.startsWith('project.'))).toEqual(['project.reviewed request_changes #1 warned']);
 	}, 150_000);
 });
+
+describe('a task\'s later review round', () => {
+	/** The reviewer prompts of one project's task, by the round they name. */
+	function reviewerPrompts(requirementsMark: string, taskId: string): Map<number, string> {
+		const prompts = new Map<number, string>();
+		for (const request of harness.ollama.chatRequests()) {
+			const call = callOf(request);
+			const prompt = String((request.body?.messages as Array<{ content: string }>)[1].content);
+			if (call.role === 'reviewer' && call.taskId === taskId && prompt.includes(requirementsMark)) prompts.set(call.round, prompt);
+		}
+		return prompts;
+	}
+
+	it('shows the reviewer what changed since the previous round (the answer to its comments), beside the diff against the code before the task', async () => {
+		const projectId = await post('tasks=2 waves=1 review=T2');
+		const project = await waitForStatus(service, projectId, ['completed', 'failed'], 120_000);
+		expect(project.status).toBe('completed');
+		expect(project.tasks.T2).toMatchObject({ attempts: 2, review: { verdict: 'approve', round: 2 } });
+		// The rejection kept the code it read; an approval keeps nothing.
+		expect(project.tasks.T2.review.reviewedFiles).toBeUndefined();
+
+		const prompts = reviewerPrompts(project.plan.summary, 'T2');
+		const fence = (body: string) => new RegExp(`<CLIENT_DATA_[0-9a-f]{12}>\\n${body}\\n</CLIENT_DATA_[0-9a-f]{12}>`);
+		// Round 1: only the diff against the code before the task (a new file).
+		expect(prompts.get(1)).toMatch(fence('diff of src/t2\\.js\\n@@ line 1\\n\\+exports\\.value = \\(\\) => 2;'));
+		expect(prompts.get(1)).not.toContain('since review round');
+		// Round 2: the same diff against the code before the task, and what changed since round 1.
+		expect(prompts.get(2)).toMatch(fence('diff of src/t2\\.js\\n@@ line 1\\n\\+// value\\(\\) returns 2\\.\\n\\+exports\\.value = \\(\\) => 2;'));
+		expect(prompts.get(2)).toMatch(fence('changes to src/t2\\.js since review round 1\\n@@ line 1\\n\\+// value\\(\\) returns 2\\.\\n exports\\.value = \\(\\) => 2;'));
+	}, 150_000);
+});

@@ -184,3 +184,26 @@ describe('the developer prompt fixing from a review fences the review', () => {
 		expect(outside).not.toContain('Failures:');
 	});
 });
+
+describe('a later round of a task review fences what changed since the previous round', () => {
+	it('shows the diff against the code the previous round read in a fence of its own, its removed lines fenced too', async () => {
+		const previous = { path: changedFile.path, content: `${hostile('previous round line')}\nmodule.exports = 1;\n` };
+		const { prompt } = await promptOf({ ...taskInput(), filesPreviousRound: [previous] });
+		const since = fencesHolding(prompt, orderOf('previous round line'));
+		expect(since).toHaveLength(1);
+		expect(since[0].content).toContain('since review round 1');
+		expect(since[0].content).toContain(`-${orderOf('previous round line')}\n`);
+		expect(since[0].content).toContain(`+${orderOf('file content')}\n`);
+		expect(since[0].content).not.toMatch(CLOSING_LOOKALIKE);
+		const beforeTask = fencesHolding(prompt, orderOf('removed line'));
+		expect(beforeTask).toHaveLength(1);
+		expect(beforeTask[0].marker).not.toBe(since[0].marker);
+	});
+
+	it('says, fenced, which files did not change since the previous round', async () => {
+		const { prompt } = await promptOf({ ...taskInput(), filesPreviousRound: [changedFile] });
+		const unchanged = fencesHolding(prompt, orderOf('file path')).filter((f) => f.content.includes('unchanged since review round 1'));
+		expect(unchanged).toHaveLength(1);
+		expect(outsideFences(prompt)).toContain('then by what changed in it since review round 1');
+	});
+});
