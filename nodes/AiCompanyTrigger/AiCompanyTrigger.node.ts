@@ -14,6 +14,7 @@ import { deliveryProblem, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './verifyDel
  */
 export const TRIGGER_EVENTS: Array<{ name: string; value: WebhookEventType }> = [
 	{ name: 'Project Planned', value: 'project.planned' },
+	{ name: 'Project Awaiting Approval', value: 'project.awaiting_approval' },
 	{ name: 'Project Completed', value: 'project.completed' },
 	{ name: 'Project Failed', value: 'project.failed' },
 	{ name: 'Project Cancelled', value: 'project.cancelled' },

@@ -5,7 +5,9 @@ import type { Services } from '../service/services';
 import { requireToken } from './auth';
 import { errorHandler } from './errorReplies';
 import { parseJsonBody } from './jsonBody';
+import { approvalRoutes } from './routes/approval';
 import { jobRoutes } from './routes/jobs';
+import { portalRoutes } from './routes/portal';
 import { projectChangeRoutes } from './routes/projectChanges';
 import { projectRoutes } from './routes/projects';
 import { stepRoutes } from './routes/steps';
@@ -53,6 +55,8 @@ export async function buildApi(services: Services): Promise<FastifyInstance> {
 	systemRoutes(app, services);
 	webhookRoutes(app, services);
 	await uiDashboard(app, services);
+	approvalRoutes(app, services);
+	portalRoutes(app, services);
 	app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 	await app.ready();
 	return app;

@@ -1,3 +1,4 @@
+export * from './approval';
 export * from './outcome';
 export * from './plan';
 export * from './project';

@@ -5,7 +5,7 @@ import { httpUrl } from './service';
  * What a webhook subscription can ask for (the AI Company Trigger node's Events): each is POSTed
  * once per occurrence to every subscription that lists it.
  */
-export const EVENT_TYPES = ['project.planned', 'project.completed', 'project.failed', 'project.cancelled', 'task.done', 'task.failed', 'task.reviewed'] as const;
+export const EVENT_TYPES = ['project.planned', 'project.awaiting_approval', 'project.completed', 'project.failed', 'project.cancelled', 'task.done', 'task.failed', 'task.reviewed'] as const;
 export type WebhookEventType = (typeof EVENT_TYPES)[number];
 
 /** POST /api/webhooks */

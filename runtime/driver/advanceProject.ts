@@ -2,6 +2,7 @@ import type { EffectiveSettings } from '../config/projectSettings';
 import type { ProjectRun } from '../contracts/service';
 import { nextStep } from '../queue/nextStep';
 import { InvalidTransitionError, UpdateContentionError, VersionConflictError } from '../state/errors';
+import { announceWebhookEvents } from './announceWebhooks';
 import { continueProject, runEnded } from './continueProject';
 import type { DriverServices } from './driverServices';
 
@@ -35,6 +36,8 @@ export async function advanceProject(
 			continue;
 		}
 		for (const job of step.jobs) await queue.add(job.name, job.data, { jobId: job.jobId, priority: job.priority });
+		// Nothing queued: the project waits (awaiting_approval) and no later job would announce the moves that led here.
+		if (!step.jobs.length) await announceWebhookEvents(services, project);
 		return { projectId, status: project.status, queued: step.jobs.map((j) => j.jobId) };
 	}
 	throw new UpdateContentionError(projectId, MAX_ROUNDS);

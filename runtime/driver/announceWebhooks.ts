@@ -7,9 +7,9 @@ import type { DriverServices } from './driverServices';
 import { projectOutcome } from './projectOutcome';
 
 const PAGE = 500;
-const ANNOUNCED_STATUSES = new Set(['planned', 'completed', 'failed', 'cancelled']);
+const ANNOUNCED_STATUSES = new Set(['planned', 'awaiting_approval', 'completed', 'failed', 'cancelled']);
 
-/** The webhook event a logged change is, if any: a status move to planned or an end, a task's result or review. */
+/** The webhook event a logged change is, if any: a status move to planned, to awaiting_approval or an end, a task's result or review. */
 export function webhookEventOf(event: ProjectEvent): { type: WebhookEventType; taskId?: string } | null {
 	if (event.type === PROJECT_EVENT_TYPES.statusChanged) {
 		const to = String(event.data.to);

@@ -20,8 +20,8 @@ export function jobId(name: JobName, projectId: string, ...rest: Array<string | 
 }
 
 export const jobIds = {
-	/** One plan per project and retry round. */
-	plan: (projectId: string, round: number) => jobId('plan', projectId, round),
+	/** One plan per project and retry round, and one more per request for changes to the plan (`changeRequests` > 0). */
+	plan: (projectId: string, round: number, changeRequests = 0) => (changeRequests ? jobId('plan', projectId, round, changeRequests) : jobId('plan', projectId, round)),
 	/** A developer turn: one per task attempt. */
 	develop: (projectId: string, taskId: string, attempt: number) => jobId('develop', projectId, taskId, attempt),
 	/** A test run finishes an attempt: one per task attempt. */
@@ -45,8 +45,8 @@ export const jobIds = {
 
 /** What follows the project in each job's id: `text` a part() of a name, `number` a round, attempt or version. */
 type Shape = ReadonlyArray<'text' | 'number'>;
-/** Job names whose ids come in more shapes than one: a task's review, and the whole project's. */
-const MORE_SHAPES: Partial<Record<JobName, Shape[]>> = { review: [['number']] };
+/** Job names whose ids come in more shapes than one: a task's review and the whole project's; a plan and a plan after a request for changes. */
+const MORE_SHAPES: Partial<Record<JobName, Shape[]>> = { review: [['number']], plan: [['number', 'number']] };
 const SHAPES: Record<JobName, Shape> = {
 	plan: ['number'],
 	develop: ['text', 'number'],

@@ -36,9 +36,13 @@ export function nextStep(project: Project, run: ProjectRun, settings: EffectiveS
 	switch (project.status) {
 		case 'intake':
 		case 'planning':
-			return { moves: [], jobs: [{ name: 'plan', jobId: jobIds.plan(id, run.round), data: { projectId: id }, priority: 1 }] };
+			// A plan again after the client requested changes is new work: its own job id.
+			return { moves: [], jobs: [{ name: 'plan', jobId: jobIds.plan(id, run.round, project.approval?.changeRequests ?? 0), data: { projectId: id }, priority: 1 }] };
 		case 'planned':
-			return { moves: ['development'], jobs: [] };
+			return { moves: [settings.approval === 'plan' ? 'awaiting_approval' : 'development'], jobs: [] };
+		case 'awaiting_approval':
+			// Waits for the client's decision (runtime/driver/decideApproval.ts), which moves it on: nothing to queue, nothing stuck.
+			return NOTHING;
 		case 'development':
 			return developmentStep(project, run, settings);
 		case 'testing':

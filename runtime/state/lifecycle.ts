@@ -5,6 +5,7 @@ export const WORKING_STATUSES: readonly ProjectStatus[] = [
 	'intake',
 	'planning',
 	'planned',
+	'awaiting_approval',
 	'development',
 	'testing',
 	'review',
@@ -16,9 +17,11 @@ export const TERMINAL_STATUSES: readonly ProjectStatus[] = ['completed', 'cancel
 
 const FORWARD: Partial<Record<ProjectStatus, readonly ProjectStatus[]>> = {
 	intake: ['planning'],
-	// Back to planning when the client or a reviewer rejects the plan.
-	planned: ['development', 'planning'],
+	// Back to planning when the client or a reviewer rejects the plan; to the client first when settings.approval is "plan".
+	planned: ['development', 'planning', 'awaiting_approval'],
 	planning: ['planned'],
+	// The client's decision (runtime/driver/decideApproval.ts): approved, or changes requested (the planner plans again).
+	awaiting_approval: ['development', 'planning'],
 	development: ['testing'],
 	// The fix loops: failing tests or review findings send the work back to developers.
 	testing: ['review', 'development'],

@@ -6,6 +6,7 @@ import { MOVE_CURSOR } from './luaScripts';
 import { runScript } from './runScript';
 
 const WEBHOOK_CURSOR = 'webhooks:after';
+const PORTAL_GENERATION = 'portal:generation';
 
 /**
  * How the service runs each project, kept beside it in a hash (`<prefix>project:<id>:run`, removed
@@ -51,6 +52,16 @@ export class ProjectRuns {
 	/** Moves the webhook cursor forward to `eventId`; a slower concurrent caller never moves it back. */
 	async moveWebhookCursor(projectId: string, eventId: string): Promise<void> {
 		await runScript(this.redis, MOVE_CURSOR, [this.keys.run(projectId)], [WEBHOOK_CURSOR, eventId]);
+	}
+
+	/** The generation of the project's portal links: a link carries the one it was made in and works only while it is current. */
+	async portalGeneration(projectId: string): Promise<number> {
+		return Number((await this.redis.hget(this.keys.run(projectId), PORTAL_GENERATION)) ?? 0);
+	}
+
+	/** Revokes every portal link of the project made so far (the generation moves on); returns the new generation. */
+	async revokePortalLinks(projectId: string): Promise<number> {
+		return this.redis.hincrby(this.keys.run(projectId), PORTAL_GENERATION, 1);
 	}
 
 	/** True exactly once per project, round and status: the end of a run is announced once. */

@@ -7,7 +7,7 @@ import { intakeProperties } from '../../shared/intake';
 
 const show = (...operation: string[]) => ({ displayOptions: { show: { resource: ['project'], operation } } });
 
-const PROJECT_STATUSES = ['intake', 'planning', 'planned', 'development', 'testing', 'review', 'deployment', 'completed', 'failed', 'cancelled', 'on_hold'];
+const PROJECT_STATUSES = ['intake', 'planning', 'planned', 'awaiting_approval', 'development', 'testing', 'review', 'deployment', 'completed', 'failed', 'cancelled', 'on_hold'];
 const statusName = (status: string) => status.replace('_', ' ').replace(/^./, (c) => c.toUpperCase());
 
 export const projectOperations: INodeProperties = {

@@ -39,6 +39,7 @@ export async function planProject(input: PlannerInput, llm: LlmClient, settings:
 			client: input.client,
 			projectId: input.projectId,
 			maxTasks: settings.maxTasks,
+			changeRequest: input.changeRequest,
 			schema: JSON.stringify(planSchema, null, 2),
 		},
 		settings.promptTemplate,

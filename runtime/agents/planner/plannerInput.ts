@@ -7,4 +7,6 @@ import type { ProjectClient, ProjectIntake } from '../../contracts/project';
 export interface PlannerInput extends ProjectIntake {
 	projectId: string | null;
 	client: ProjectClient;
+	/** The client's comment when they asked for changes to the previous plan (settings.approval "plan"); fenced in the prompt. */
+	changeRequest?: string;
 }

@@ -38,7 +38,8 @@ function readmeLifecycle(): Map<ProjectStatus, string[]> {
 }
 
 const README = readmeLifecycle();
-const WORKING: ProjectStatus[] = ['intake', 'planning', 'planned', 'development', 'testing', 'review', 'deployment'];
+// In their order along the way: each is reached from the one before (planned → awaiting_approval → development too).
+const WORKING: ProjectStatus[] = ['intake', 'planning', 'planned', 'awaiting_approval', 'development', 'testing', 'review', 'deployment'];
 
 /** Every state a project can be in: a status and, for failed and on_hold, the status it left. */
 interface State {
@@ -62,6 +63,7 @@ describe('the README lifecycle table', () => {
 		expect(README.get('intake')).toEqual(['planning', 'failed', 'cancelled', 'on_hold']);
 		expect(README.get('failed')).toEqual([RESUME, 'planning', 'development', 'cancelled']);
 		expect(README.get('on_hold')).toEqual([RESUME, 'cancelled']);
+		expect(README.get('awaiting_approval')).toEqual(['development', 'planning', 'failed', 'cancelled', 'on_hold']);
 		expect(README.get('completed')).toEqual([]);
 		expect(STATES).toHaveLength(WORKING.length * 3 + 2);
 	});

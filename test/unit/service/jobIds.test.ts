@@ -84,6 +84,7 @@ describe('isJobId: only the shapes the builders make are job ids', () => {
 			jobIds.publish('42', 7),
 			jobIds.report('p', 4),
 			jobIds.advance('p', 9),
+			jobIds.plan('p', 0, 2),
 			jobIds.callback('p', 'job-develop.p.T1.1-abc'),
 			jobIds.callback('p', 'hook-w1-1700000000000-0'),
 		];
@@ -98,7 +99,7 @@ describe('isJobId: only the shapes the builders make are job ids', () => {
 		['an unknown job name', 'deploy.p.1'],
 		['a job name alone', 'plan'],
 		['no parts after the project', 'plan.p'],
-		['a part too many', 'plan.p.1.2'],
+		['a part too many', 'plan.p.1.2.3'],
 		['a text where a number belongs', 'publish.p.x'],
 		['an empty project', 'plan..1'],
 		['a character part() always escapes', 'task.p.a:b.1'],

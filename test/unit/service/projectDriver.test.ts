@@ -83,6 +83,25 @@ describe('nextStep', () => {
 		expect(nextStep(project('planned', { plan: [planTask('T1')] }), run, settings())).toEqual({ moves: ['development'], jobs: [] });
 	});
 
+	describe('with the approval gate (settings.approval "plan")', () => {
+		it('moves a planned project to awaiting_approval instead of development', () => {
+			expect(nextStep(project('planned', { plan: [planTask('T1')] }), run, settings({ approval: 'plan' }))).toEqual({ moves: ['awaiting_approval'], jobs: [] });
+		});
+
+		it('waits in awaiting_approval: no move and no job, whatever the setting says now', () => {
+			for (const approval of ['plan', 'none'] as const) {
+				expect(nextStep(project('awaiting_approval', { plan: [planTask('T1')] }), run, settings({ approval }))).toEqual({ moves: [], jobs: [] });
+			}
+		});
+
+		it('gives the plan after each request for changes a job id of its own, the first plan keeping its id', () => {
+			const asked = (changeRequests: number) => ({ ...project('planning'), approval: { decision: 'request_changes' as const, source: 'portal' as const, at: NOW, changeRequests } });
+			const ids = [nextStep(project('planning'), run, settings()), nextStep(asked(1), run, settings()), nextStep(asked(2), run, settings())].map((s) => s.jobs[0].jobId);
+			expect(ids[0]).toBe(jobIds.plan('p1', 1));
+			expect(new Set(ids).size).toBe(3);
+		});
+	});
+
 	describe('in development', () => {
 		const plan = [planTask('T1'), planTask('T2', 'T1'), planTask('T3')];
 
