@@ -25,8 +25,10 @@ export function uiEventRoutes(ui: FastifyInstance, services: Services): void {
 		if (open >= MAX_STREAMS) return reply.code(503).type('text/plain; charset=utf-8').send('too many live streams open; reload later');
 		const resume = request.headers['last-event-id'];
 		const asked = typeof resume === 'string' && EVENT_ID.test(resume) ? resume : request.query.after;
-		let after = typeof asked === 'string' && EVENT_ID.test(asked) ? asked : '$';
 		const key = store.keys.events(project.id);
+		// Without a starting point, "from now": the newest id is read before the stream answers, so
+		// nothing written once the client sees the stream open is missed.
+		let after = typeof asked === 'string' && EVENT_ID.test(asked) ? asked : ((await redis.xrevrange(key, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0');
 
 		reply.hijack();
 		const raw = reply.raw;
@@ -50,11 +52,6 @@ export function uiEventRoutes(ui: FastifyInstance, services: Services): void {
 		};
 		request.raw.on('close', close);
 		try {
-			// '$' means "from now": read the newest id once, so nothing written meanwhile is missed.
-			if (after === '$') {
-				const last = await reader.xrevrange(key, '+', '-', 'COUNT', 1);
-				after = last[0]?.[0] ?? '0-0';
-			}
 			while (!closed) {
 				const read = (await reader.xread('COUNT', 100, 'BLOCK', BLOCK_MS, 'STREAMS', key, after)) as Array<[string, Array<[string, string[]]>]> | null;
 				if (closed) break;
