@@ -85,6 +85,8 @@ describe('POST /api/projects/:id/report', () => {
 			report: REPORT,
 			model: 'llama3.2:3b',
 			usage: expect.objectContaining({ calls: 1, totalTokens: expect.any(Number) }),
+			// No MODEL_PRICES here: a local model costs nothing.
+			cost: 0,
 			repairs: 0,
 		});
 
@@ -98,12 +100,15 @@ describe('POST /api/projects/:id/report', () => {
 		expect(prompt).toContain(' pending, 0 attempt(s)');
 	}, 60_000);
 
-	it('reads the project and changes nothing: same status and version after; asked again, the same job answers without a model call', async () => {
+	it('changes nothing but the usage, where its calls are metered under reporter; asked again, the same job answers without a model call', async () => {
 		const project = await plannedProject(unique('Unchanged'));
 		const first = await report(project.id);
 		expect(first.job.state).toBe('completed');
 		const after = (await service.request<Record<string, any>>('GET', `/api/projects/${project.id}`)).body;
-		expect(after).toMatchObject({ status: project.status, version: project.version, usage: project.usage });
+		expect(after).toMatchObject({ status: project.status, plan: project.plan, tasks: project.tasks, version: project.version + 1 });
+		expect(after.usage.byRole.reporter).toEqual(first.job.result.usage);
+		expect(after.usage.byModel['llama3.2:3b'].calls).toBe(project.usage.byModel['llama3.2:3b'].calls + 1);
+		expect(after.usage.total.calls).toBe(project.usage.total.calls + 1);
 
 		const again = await report(project.id);
 		expect(again.posted.jobId).toBe(first.posted.jobId);
