@@ -67,7 +67,7 @@ export function refusedPage(): string {
 }
 
 function approvalForm(project: Project, action: string): Html {
-	const earlier = project.approval?.decision === 'request_changes' ? html`<p class="muted">This plan was made again after your request: “${project.approval.comment ?? ''}”.</p>` : '';
+	const earlier = project.approval?.decision === 'request_changes' ? html`<p class="muted approval-earlier">This plan was made again after your request: “${project.approval.comment ?? ''}”.</p>` : '';
 	return html`<section class="card" aria-labelledby="approval-heading">
 <h2 id="approval-heading">Your approval</h2>
 <p>Please read the plan below. Approve it and development starts; or tell us what to change and the plan is made again.</p>
