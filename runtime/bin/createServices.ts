@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import pino, { type Logger } from 'pino';
 
 import type { ServiceConfig } from '../config/environment';
+import { providerSlots } from '../config/modelProviders';
 import { CallLimiter } from '../llm/callLimiter';
 import { JobQueue } from '../queue/jobQueue';
 import { ProjectStops } from '../queue/projectStops';
@@ -20,6 +21,10 @@ export async function createServices(config: ServiceConfig, logger: Logger = cre
 	const queue = new JobQueue(redis, config);
 	const keys = new StoreKeys(config.keyPrefix);
 	const projectStops = new ProjectStops(redis, keys);
+	const slots = providerSlots(config);
+	const modelSlots = { ollama: new CallLimiter(slots.ollama), openai: new CallLimiter(slots.openai), anthropic: new CallLimiter(slots.anthropic) };
+	const metrics = new ServiceMetrics();
+	metrics.watchModelSlots(modelSlots);
 	return {
 		config,
 		redis,
@@ -27,10 +32,10 @@ export async function createServices(config: ServiceConfig, logger: Logger = cre
 		runs: new ProjectRuns(redis, keys),
 		queue,
 		webhooks: new WebhookSubscriptions(redis, config.keyPrefix, config.outboundAllow),
-		limiter: new CallLimiter(config.ollamaNumParallel),
+		modelSlots,
 		testSlots: new CallLimiter(config.sandboxParallel || availableParallelism()),
 		projectStops,
-		metrics: new ServiceMetrics(),
+		metrics,
 		logger,
 		async close() {
 			projectStops.close();

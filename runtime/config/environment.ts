@@ -5,6 +5,7 @@ import { InvalidInputError } from '../errors';
 import { parseOutboundAllow, type OutboundAllow } from '../net/outboundPolicy';
 import { AGENT_DEFAULTS, DEFAULT_KEY_PREFIX, DEFAULT_MAX_TASKS } from './defaults';
 import { parsePrices } from './prices';
+import { checkModelVariables } from './modelProviders';
 import { checkRemoteBase } from './remoteBase';
 
 /** How the service is set up; every field comes from one environment variable (see ENVIRONMENT). */
@@ -24,6 +25,16 @@ export interface ServiceConfig {
 	concurrency: number;
 	/** The model server's parallel slots: a worker never has more model calls in flight than this. */
 	ollamaNumParallel: number;
+	/** An OpenAI-compatible server's base URL with its /v1; unset: `openai:` models are refused. */
+	openaiBaseUrl?: string;
+	openaiApiKey?: string;
+	/** That server's parallel slots in one worker process. */
+	openaiNumParallel: number;
+	/** The Anthropic API's base URL without /v1. */
+	anthropicBaseUrl: string;
+	/** Unset: `anthropic:` models are refused. */
+	anthropicApiKey?: string;
+	anthropicNumParallel: number;
 	models: { planner: string; developer: string; tester: string; reviewer: string; reporter: string };
 	/** MODEL_ESCALATION: the developer's model from a task's settings.escalateAfterAttempts-th attempt on; unset: no escalation. */
 	escalationModel?: string;
@@ -124,6 +135,12 @@ export const ENVIRONMENT: readonly Variable[] = [
 		apply: (c, v) => (c.concurrency = concurrency(v)),
 	},
 	{ name: 'OLLAMA_NUM_PARALLEL', default: '1', description: "The model server's parallel slots (Ollama's own default is 1): a worker never has more model calls in flight than this.", apply: (c, v) => (c.ollamaNumParallel = integer('OLLAMA_NUM_PARALLEL', 1, 512)(v)) },
+	{ name: 'OPENAI_BASE_URL', description: 'An OpenAI-compatible server (vLLM, LM Studio, llama.cpp\'s server, OpenRouter, OpenAI) with its /v1, e.g. http://127.0.0.1:8000/v1: models named openai:<model> are called there. Unset: openai: models are refused.', apply: (c, v) => (c.openaiBaseUrl = url('OPENAI_BASE_URL', ['http:', 'https:'])(v)) },
+	{ name: 'OPENAI_API_KEY', secret: true, description: 'Sent as "Authorization: Bearer" to OPENAI_BASE_URL (local servers take none).', apply: (c, v) => (c.openaiApiKey = text('OPENAI_API_KEY')(v)) },
+	{ name: 'OPENAI_NUM_PARALLEL', default: '4', description: "OPENAI_BASE_URL's parallel slots: a worker never has more calls in flight there than this. 4 is llama.cpp's server's default; raise it to vLLM's max_num_seqs or what your rate limit allows.", apply: (c, v) => (c.openaiNumParallel = integer('OPENAI_NUM_PARALLEL', 1, 512)(v)) },
+	{ name: 'ANTHROPIC_BASE_URL', default: 'https://api.anthropic.com', description: 'The Anthropic Messages API, without /v1 (a proxy or gateway in front of it).', apply: (c, v) => (c.anthropicBaseUrl = url('ANTHROPIC_BASE_URL', ['http:', 'https:'])(v)) },
+	{ name: 'ANTHROPIC_API_KEY', secret: true, description: 'The Anthropic API key: models named anthropic:<model> are called with it. Unset: anthropic: models are refused.', apply: (c, v) => (c.anthropicApiKey = text('ANTHROPIC_API_KEY')(v)) },
+	{ name: 'ANTHROPIC_NUM_PARALLEL', default: '4', description: "Calls a worker has in flight at the Anthropic API at once: a hosted API has no slots, but its rate limit (requests and tokens per minute) makes more wait as 429s.", apply: (c, v) => (c.anthropicNumParallel = integer('ANTHROPIC_NUM_PARALLEL', 1, 512)(v)) },
 	{ name: 'MODEL_PLANNER', default: DEFAULT_PLANNER_MODEL, description: 'Model that plans projects (a project\'s settings.models.planner wins).', apply: (c, v) => (c.models = { ...c.models!, planner: text('MODEL_PLANNER')(v) }) },
 	{ name: 'MODEL_DEVELOPER', default: 'qwen2.5-coder:7b', description: 'Model that writes and fixes code.', apply: (c, v) => (c.models = { ...c.models!, developer: text('MODEL_DEVELOPER')(v) }) },
 	{ name: 'MODEL_TESTER', default: 'qwen2.5-coder:7b', description: 'Model that writes tests.', apply: (c, v) => (c.models = { ...c.models!, tester: text('MODEL_TESTER')(v) }) },
@@ -173,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
 		if (value !== undefined) variable.apply(config, value);
 	}
 	const result = config as ServiceConfig;
+	checkModelVariables(result, ENVIRONMENT.map(({ name, default: fallback }) => ({ name, value: env[name] || fallback })));
 	if (result.concurrency === AUTO_CONCURRENCY) result.concurrency = autoConcurrency(result);
 	if (!result.apiToken && !isLoopback(result.host)) {
 		throw new InvalidInputError('HOST', `is ${result.host}, which is not loopback: set API_TOKEN so that nobody else on the network can drive the service`);

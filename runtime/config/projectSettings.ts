@@ -4,6 +4,7 @@ import type { GitHubRepositoryOptions } from '../workspace/github';
 import { remoteRefusal } from '../workspace/remotes';
 import { DEFAULT_APPROVAL, ESCALATION_DEFAULTS, REVIEW_DEFAULTS } from './defaults';
 import type { ServiceConfig } from './environment';
+import { checkSettingsModels } from './modelProviders';
 
 /** Where a project's repository is published, as its settings and the service's configuration resolve it. */
 export type PublishTarget =
@@ -95,6 +96,7 @@ export function allowedRemoteBases(config: Pick<ServiceConfig, 'gitRemoteBase' |
 /** What JSON schema cannot say about the intake's settings, some of it by the service's configuration. */
 export function checkRunSettings(settings: RunSettings | null | undefined, config: ServiceConfig, field = 'settings'): RunSettings {
 	if (!settings) return {};
+	checkSettingsModels(settings.models, config, field);
 	if (settings.gitRemoteBase !== undefined) {
 		const refused = remoteRefusal(settings.gitRemoteBase, allowedRemoteBases(config));
 		if (refused) throw new InvalidInputError(`${field}.gitRemoteBase`, refused);

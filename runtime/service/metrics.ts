@@ -30,6 +30,21 @@ export class ServiceMetrics {
 	});
 	readonly queueJobs = new Gauge({ name: 'aic_queue_jobs', help: 'Jobs in the queue by state.', labelNames: ['state'], registers: [this.registry] });
 	readonly projects = new Gauge({ name: 'aic_projects', help: 'Projects (not archived) by status.', labelNames: ['status'], registers: [this.registry] });
+	private readonly slotSources: Array<[string, { inFlight: number }]> = [];
+	readonly modelSlotsBusy = new Gauge({
+		name: 'aic_model_slots_busy',
+		help: "Model calls in flight in this process, by provider (ollama, openai, anthropic): at its *_NUM_PARALLEL the provider's slots are all busy.",
+		labelNames: ['provider'],
+		registers: [this.registry],
+		collect: () => {
+			for (const [provider, slots] of this.slotSources) this.modelSlotsBusy.set({ provider }, slots.inFlight);
+		},
+	});
+
+	/** Reads each provider's busy slots whenever /metrics is read. */
+	watchModelSlots(slots: Record<string, { inFlight: number }>): void {
+		this.slotSources.push(...Object.entries(slots));
+	}
 
 	recordUsage(role: string, model: string, usage: LlmUsage): void {
 		if (usage.calls <= 0) return;

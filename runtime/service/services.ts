@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 
 import type { ServiceConfig } from '../config/environment';
 import type { CallLimiter } from '../llm/callLimiter';
+import type { ProviderName } from '../llm/modelRef';
 import type { JobQueue } from '../queue/jobQueue';
 import type { ProjectStops } from '../queue/projectStops';
 import type { ProjectRuns } from '../state/projectRuns';
@@ -18,7 +19,8 @@ export interface Services {
 	runs: ProjectRuns;
 	queue: JobQueue;
 	webhooks: WebhookSubscriptions;
-	limiter: CallLimiter;
+	/** Each provider's model calls in flight in this process (OLLAMA_NUM_PARALLEL, OPENAI_NUM_PARALLEL, ANTHROPIC_NUM_PARALLEL). */
+	modelSlots: Record<ProviderName, CallLimiter>;
 	/** Test runs in flight in this process (SANDBOX_PARALLEL). */
 	testSlots: CallLimiter;
 	/** Stops a job's model calls and test runs when its project is cancelled or deleted. */

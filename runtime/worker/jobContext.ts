@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 
+import { providerConnections } from '../config/modelProviders';
 import { effectiveSettings, type EffectiveSettings } from '../config/projectSettings';
 import type { GenerationJobData, ProjectRun } from '../contracts/service';
 import { LlmClient } from '../llm/llmClient';
@@ -36,11 +37,12 @@ export async function jobContext(services: Services, job: Job, projectId: string
 	};
 	const llm = new LlmClient({
 		connection: { baseUrl: services.config.ollamaHost, apiKey: services.config.ollamaApiKey },
+		providers: providerConnections(services.config),
 		// Transient model errors fail the job (unless its `llm.maxRetries` says otherwise), and BullMQ
 		// retries it with backoff from what the store kept.
 		...callLimitsOf(services.config, (job.data as GenerationJobData).llm),
 		signal,
-		limiter: services.limiter,
+		limiters: services.modelSlots,
 		limiterOwner: projectId,
 		onProgress: ({ completionTokens }) => send({ completionTokens }, false),
 	});

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { PROJECT_STATUSES } from '../../contracts/project';
-import { LlmClient } from '../../llm/llmClient';
+import { providerConnections } from '../../config/modelProviders';
+import { LlmClient, type ModelInfo } from '../../llm/llmClient';
+import { PROVIDER_LABELS, type ProviderName } from '../../llm/modelRef';
 import { probeOllama } from '../../llm/probeOllama';
 import type { Services } from '../../service/services';
 import { StoreKeys } from '../../state/keys';
@@ -16,6 +18,27 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 
 	// Behind the token the model server's address is shown, never the user and password it may carry.
 	const ollamaUrl = withoutCredentials(config.ollamaHost);
+	const llm = () => new LlmClient({ connection, providers: providerConnections(config), timeoutMs: 10_000 });
+	/** Each configured provider besides Ollama: its models, or why they could not be listed. Never throws. */
+	const listOthers = (timeoutMs: number) => {
+		const client = new LlmClient({ connection, providers: providerConnections(config), timeoutMs });
+		const others = client.configuredProviders().filter((p): p is Exclude<ProviderName, 'ollama'> => p !== 'ollama');
+		return Promise.all(
+			others.map((provider) =>
+				client.listModels(provider).then(
+					(models) => ({ provider, ok: true as const, models }),
+					(error: Error) => ({ provider, ok: false as const, error: withoutCredentials(error.message) }),
+				),
+			),
+		);
+	};
+	// The OpenAI-compatible server's and Anthropic's state, for the credential check: reachable, key accepted, how many models.
+	const providerChecks = async () => {
+		const found = await listOthers(HEALTH_TIMEOUT_MS);
+		return Object.fromEntries(
+			found.map((p) => [p.provider, p.ok ? { ok: true, label: PROVIDER_LABELS[p.provider], models: p.models.length } : { ok: false, label: PROVIDER_LABELS[p.provider], error: p.error }]),
+		);
+	};
 	const checks = async () => {
 		const [redisCheck, ollamaCheck] = await Promise.all([
 			withTimeout(redis.ping()).then(
@@ -27,8 +50,9 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 				(error: Error) => ({ ok: false as const, url: ollamaUrl, error: withoutCredentials(error.message) }),
 			),
 		]);
+		const providers = await providerChecks();
 		const status = !redisCheck.ok ? 'down' : ollamaCheck.ok ? 'ok' : 'degraded';
-		return { status, service: 'ai-company-runtime', redis: redisCheck, ollama: ollamaCheck, llmSlots: config.ollamaNumParallel };
+		return { status, service: 'ai-company-runtime', redis: redisCheck, ollama: ollamaCheck, providers, llmSlots: config.ollamaNumParallel };
 	};
 	const health = async (_request: FastifyRequest, reply: FastifyReply) => {
 		const body = await checks();
@@ -42,6 +66,7 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 			...body,
 			redis: body.redis.ok ? { ok: true, queue: body.redis.queue } : { ok: false },
 			ollama: body.ollama.ok ? { ok: true, version: body.ollama.version, models: body.ollama.models } : { ok: false },
+			providers: Object.fromEntries(Object.entries(body.providers).map(([name, p]) => [name, { ok: p.ok }])),
 		};
 	};
 	app.get('/health', { schema: { summary: 'Redis and Ollama reachability, queue depth (503 when Redis is down); needs no token, shows no address', tags: ['system'] } }, openHealth);
@@ -60,9 +85,18 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 		},
 	);
 
-	app.get('/api/models', { schema: { summary: "The model server's models, for the nodes' dropdowns", tags: ['system'] } }, async () => {
-		const llm = new LlmClient({ connection, timeoutMs: 10_000 });
-		return { models: await llm.listModels() };
+	// Every configured provider's models as references (Ollama's bare, as before; `openai:…`, `anthropic:…`).
+	// A provider that cannot list is named in `unavailable`; only Ollama's failure fails the route, as it always did.
+	app.get('/api/models', { schema: { summary: "Every configured provider's models as model references, for the nodes' dropdowns", tags: ['system'] } }, async () => {
+		const [ollama, others] = await Promise.all([llm().listModels('ollama').then(
+			(models) => ({ ok: true as const, models }),
+			(error: Error) => ({ ok: false as const, error }),
+		), listOthers(10_000)]);
+		const unavailable: Array<{ provider: ProviderName; error: string }> = others.filter((p) => !p.ok).map((p) => ({ provider: p.provider, error: 'error' in p ? p.error : '' }));
+		if (!ollama.ok && !others.length) throw ollama.error;
+		if (!ollama.ok) unavailable.unshift({ provider: 'ollama', error: withoutCredentials(ollama.error.message) });
+		const models: ModelInfo[] = [...(ollama.ok ? ollama.models : []), ...others.flatMap((p) => ('models' in p ? p.models : []))];
+		return { models, ...(unavailable.length ? { unavailable } : {}) };
 	});
 
 	app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['system'] } }, async (_request, reply) => {

@@ -13,7 +13,7 @@ const JOBS_READ = 1000;
  * With the api and the worker in separate processes, the slots are the api process's own (idle).
  */
 export async function companyGlanceOf(services: Services): Promise<CompanyGlance> {
-	const { queue, limiter, testSlots, metrics, redis } = services;
+	const { queue, modelSlots: providerSlots, testSlots, metrics, redis } = services;
 	const bull = queue.queue;
 	const since = Date.now() - HOUR_MS;
 	const [waiting, active, delayed, failedLastHour, recentFailed, errors, registry] = await Promise.all([
@@ -42,7 +42,7 @@ export async function companyGlanceOf(services: Services): Promise<CompanyGlance
 	const providerGauge = registry.find((m) => /slots/.test(m.name) && m.values.some((v) => v.labels.provider !== undefined));
 	const modelSlots = providerGauge
 		? providerGauge.values.map((v) => ({ provider: String(v.labels.provider), busy: v.value }))
-		: [{ provider: 'ollama', busy: limiter.inFlight, slots: limiter.slots, waiting: limiter.queued }];
+		: Object.entries(providerSlots).map(([provider, limiter]) => ({ provider, busy: limiter.inFlight, slots: limiter.slots, waiting: limiter.queued }));
 
 	return {
 		modelSlots,

@@ -1,0 +1,58 @@
+import { InvalidInputError } from '../errors';
+import { modelRefProblem, type ProviderName } from '../llm/modelRef';
+import type { ProviderConnection } from '../llm/providers/provider';
+
+/** The part of ServiceConfig that says where the providers are (declared here: environment.ts imports this file). */
+interface ProviderConfig {
+	openaiBaseUrl?: string;
+	openaiApiKey?: string;
+	anthropicBaseUrl: string;
+	anthropicApiKey?: string;
+}
+
+/** The providers this service can call: Ollama always; an OpenAI-compatible server when OPENAI_BASE_URL is set; Anthropic when ANTHROPIC_API_KEY is. */
+export function configuredProviders(config: ProviderConfig): Set<ProviderName> {
+	const providers = new Set<ProviderName>(['ollama']);
+	if (config.openaiBaseUrl) providers.add('openai');
+	if (config.anthropicApiKey) providers.add('anthropic');
+	return providers;
+}
+
+/** The connections LlmClient takes for the configured providers besides Ollama. */
+export function providerConnections(config: ProviderConfig): { openai?: ProviderConnection; anthropic?: ProviderConnection } {
+	return {
+		...(config.openaiBaseUrl ? { openai: { baseUrl: config.openaiBaseUrl, apiKey: config.openaiApiKey } } : {}),
+		...(config.anthropicApiKey ? { anthropic: { baseUrl: config.anthropicBaseUrl, apiKey: config.anthropicApiKey } } : {}),
+	};
+}
+
+/** Each provider's model slots in one worker process (OLLAMA_NUM_PARALLEL, OPENAI_NUM_PARALLEL, ANTHROPIC_NUM_PARALLEL). */
+export function providerSlots(config: { ollamaNumParallel: number; openaiNumParallel: number; anthropicNumParallel: number }): Record<ProviderName, number> {
+	return { ollama: config.ollamaNumParallel, openai: config.openaiNumParallel, anthropic: config.anthropicNumParallel };
+}
+
+/** Variables named MODEL_* that do not hold a model reference. */
+const NOT_A_MODEL = new Set(['MODEL_PRICES']);
+
+/**
+ * Every MODEL_* variable (or its default) must name a provider this service has configured: a
+ * reference to another would fail every job that uses it, so start-up stops here naming the variable.
+ */
+export function checkModelVariables(config: ProviderConfig, values: Array<{ name: string; value: string | undefined }>): void {
+	const configured = configuredProviders(config);
+	for (const { name, value } of values) {
+		if (!name.startsWith('MODEL_') || NOT_A_MODEL.has(name) || value === undefined) continue;
+		const problem = modelRefProblem(value.trim(), configured);
+		if (problem) throw new InvalidInputError(name, `"${value.trim()}" ${problem}`);
+	}
+}
+
+/** A request's settings.models: each must name a configured provider (400 naming the field). */
+export function checkSettingsModels(models: Record<string, string | undefined> | undefined, config: ProviderConfig, field: string): void {
+	const configured = configuredProviders(config);
+	for (const [role, reference] of Object.entries(models ?? {})) {
+		if (typeof reference !== 'string') continue;
+		const problem = modelRefProblem(reference, configured);
+		if (problem) throw new InvalidInputError(`${field}.models.${role}`, `"${reference}" ${problem}`);
+	}
+}
