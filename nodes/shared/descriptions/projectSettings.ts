@@ -26,7 +26,7 @@ export const projectSettingsProperty: INodeProperties = {
 			name: 'developerModel',
 			type: 'string',
 			default: '',
-			description: "The Ollama model that writes the code; empty: the service's MODEL_* setting",
+			description: "The model that writes the code (provider:model, e.g. openai:gpt-4o-mini; a bare name is an Ollama model); empty: the service's MODEL_* setting",
 			placeholder: 'qwen2.5-coder:7b',
 		},
 		{
@@ -36,6 +36,22 @@ export const projectSettingsProperty: INodeProperties = {
 			default: '',
 			placeholder: '={{ $execution.resumeUrl }}',
 			description: 'POSTed once with the outcome when the project ends (completed, failed or cancelled); a Wait node\'s resume URL goes on with it',
+		},
+		{
+			displayName: 'Escalate After Attempts',
+			name: 'escalateAfterAttempts',
+			type: 'number',
+			default: 2,
+			typeOptions: { minValue: 1, maxValue: 20 },
+			description: "A task's developer attempts from this one on use the Escalation Model (when one is set here or in the service's MODEL_ESCALATION)",
+		},
+		{
+			displayName: 'Escalation Model',
+			name: 'escalationModel',
+			type: 'string',
+			default: '',
+			description: "A stronger model for a task's later attempts (see Escalate After Attempts); empty: the service's MODEL_ESCALATION, or none",
+			placeholder: 'anthropic:claude-sonnet-4-5',
 		},
 		{
 			displayName: 'Git Remote Base',
@@ -104,7 +120,7 @@ export const projectSettingsProperty: INodeProperties = {
 			name: 'plannerModel',
 			type: 'string',
 			default: '',
-			description: "The Ollama model that plans the project; empty: the service's MODEL_* setting",
+			description: "The model that plans the project (provider:model, e.g. openai:gpt-4o-mini; a bare name is an Ollama model); empty: the service's MODEL_* setting",
 			placeholder: 'llama3.1:8b',
 		},
 		{
@@ -128,7 +144,7 @@ export const projectSettingsProperty: INodeProperties = {
 			name: 'reviewerModel',
 			type: 'string',
 			default: '',
-			description: "The Ollama model that reviews the code; empty: the service's MODEL_REVIEWER setting",
+			description: "The model that reviews the code (provider:model; a bare name is an Ollama model); empty: the service's MODEL_REVIEWER setting",
 			placeholder: 'qwen2.5-coder:7b',
 		},
 		{
@@ -136,7 +152,7 @@ export const projectSettingsProperty: INodeProperties = {
 			name: 'testerModel',
 			type: 'string',
 			default: '',
-			description: "The Ollama model that writes the tests; empty: the service's MODEL_* setting",
+			description: "The model that writes the tests (provider:model, e.g. openai:gpt-4o-mini; a bare name is an Ollama model); empty: the service's MODEL_* setting",
 			placeholder: 'qwen2.5-coder:7b',
 		},
 	],
@@ -147,12 +163,12 @@ export function runSettingsBody(collection: IDataObject): RunSettings {
 	const text = (name: string) => (typeof collection[name] === 'string' && (collection[name] as string).trim() ? (collection[name] as string).trim() : undefined);
 	const settings: RunSettings = {};
 	const models: NonNullable<RunSettings['models']> = {};
-	for (const role of ['planner', 'developer', 'tester', 'reviewer'] as const) {
+	for (const role of ['planner', 'developer', 'tester', 'reviewer', 'escalation'] as const) {
 		const model = text(`${role}Model`);
 		if (model) models[role] = model;
 	}
 	if (Object.keys(models).length) settings.models = models;
-	for (const name of ['maxFixAttempts', 'maxPlanTasks', 'reviewRounds'] as const) {
+	for (const name of ['maxFixAttempts', 'maxPlanTasks', 'reviewRounds', 'escalateAfterAttempts'] as const) {
 		const value = collection[name];
 		if (typeof value === 'number') settings[name] = value;
 	}
