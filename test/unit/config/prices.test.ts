@@ -117,7 +117,7 @@ describe('escalation', () => {
 
 	it('comes from settings.models.escalation over MODEL_ESCALATION, from attempt 2 unless escalateAfterAttempts says; neither: none', () => {
 		expect(effectiveSettings(base, 'p', {}).escalation).toBeUndefined();
-		const config = loadConfig({ MODEL_ESCALATION: 'anthropic:claude-sonnet-4' });
+		const config = loadConfig({ MODEL_ESCALATION: 'anthropic:claude-sonnet-4', ANTHROPIC_API_KEY: 'sk-ant-test-key' });
 		expect(effectiveSettings(config, 'p', {}).escalation).toEqual({ model: 'anthropic:claude-sonnet-4', fromAttempt: 2 });
 		expect(effectiveSettings(config, 'p', { models: { escalation: 'big:70b' }, escalateAfterAttempts: 3 }).escalation).toEqual({ model: 'big:70b', fromAttempt: 3 });
 		expect(effectiveSettings(base, 'p', { escalateAfterAttempts: 3 }).escalation).toBeUndefined();
