@@ -6,6 +6,8 @@ import { intakeBody } from '../shared/intake';
 import { readText } from '../shared/parameters';
 import { runServiceJob } from '../shared/runServiceJob';
 import { serviceRequest } from '../shared/transport/serviceRequest';
+import { approvalOperation } from './resources/approvalOperation';
+import { portalLinkOperation } from './resources/portalLinkOperation';
 
 type Operation = (context: IExecuteFunctions, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
 
@@ -33,6 +35,8 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
 			const reason = readText(context, 'reason', 'Reason', itemIndex);
 			return serviceRequest(context, { method: 'POST', path: projectPath(context, itemIndex, '/cancel'), body: reason ? { reason } : {}, itemIndex });
 		},
+		decideApproval: (context, itemIndex) => approvalOperation.execute(context, itemIndex, projectPath(context, itemIndex, '/approval')),
+		portalLink: (context, itemIndex) => portalLinkOperation.execute(context, itemIndex, projectPath(context, itemIndex, '/portal-link')),
 		retry: (context, itemIndex) => serviceRequest(context, { method: 'POST', path: projectPath(context, itemIndex, '/retry'), itemIndex }),
 		publish: (context, itemIndex) => {
 			const branch = readText(context, 'branch', 'Branch', itemIndex);

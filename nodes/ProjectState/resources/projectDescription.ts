@@ -4,6 +4,8 @@ import { modelProperty } from '../../shared/descriptions/common';
 import { executionProperties } from '../../shared/descriptions/execution';
 import { projectSettingsProperty } from '../../shared/descriptions/projectSettings';
 import { intakeProperties } from '../../shared/intake';
+import { approvalOperation } from './approvalOperation';
+import { portalLinkOperation } from './portalLinkOperation';
 
 const show = (...operation: string[]) => ({ displayOptions: { show: { resource: ['project'], operation } } });
 
@@ -19,6 +21,18 @@ export const projectOperations: INodeProperties = {
 	options: [
 		{ name: 'Cancel', value: 'cancel', action: 'Cancel a project', description: 'Stop a project; its running jobs stop within about a second' },
 		{ name: 'Create', value: 'create', action: 'Create a project', description: "Store a client's request as a new project (the same Idempotency Key gives the same project)" },
+		{
+			name: 'Create Portal Link',
+			value: 'portalLink',
+			action: 'Create a client portal link for a project',
+			description: "A link to the project's client portal (a URL relative to the service's address, and when it expires): the client reads the plan and progress there and approves the plan",
+		},
+		{
+			name: 'Decide Plan Approval',
+			value: 'decideApproval',
+			action: 'Approve or request changes to the plan of a project',
+			description: 'For a project awaiting approval (settings Approval: plan): approve the plan (development starts) or request changes with a comment (the planner plans again)',
+		},
 		{ name: 'Delete', value: 'delete', action: 'Delete a project', description: 'Delete a project that has ended, with its events' },
 		{ name: 'Get', value: 'get', action: 'Get a project', description: 'Status, plan, tasks with attempts and test reports, usage, repository' },
 		{ name: 'Get Many', value: 'getAll', action: 'Get many projects', description: 'The active projects, or those in one status, newest first' },
@@ -36,7 +50,7 @@ const projectId: INodeProperties = {
 	type: 'string',
 	default: '={{ $json.projectId }}',
 	required: true,
-	...show('cancel', 'delete', 'get', 'publish', 'report', 'retry', 'updateStatus'),
+	...show('cancel', 'decideApproval', 'delete', 'get', 'portalLink', 'publish', 'report', 'retry', 'updateStatus'),
 };
 
 export const projectFields: INodeProperties[] = [
@@ -51,6 +65,8 @@ export const projectFields: INodeProperties[] = [
 	},
 	{ ...projectSettingsProperty, ...show('create') },
 	projectId,
+	...approvalOperation.fields,
+	...portalLinkOperation.fields,
 	{
 		displayName: 'Status',
 		name: 'status',

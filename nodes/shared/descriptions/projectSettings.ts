@@ -14,6 +14,17 @@ export const projectSettingsProperty: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Approval',
+			name: 'approval',
+			type: 'options',
+			options: [
+				{ name: 'None', value: 'none', description: 'Development starts as soon as the plan is made' },
+				{ name: 'Plan', value: 'plan', description: 'The project waits (Awaiting Approval) until the client approves the plan in the portal, or requests changes' },
+			],
+			default: 'none',
+			description: "Whether the plan waits for the client's approval before development (whole-project runs; the AI Company Trigger's Project Awaiting Approval tells a workflow to send the client a portal link)",
+		},
+		{
 			displayName: 'Deploy Hook URL',
 			name: 'deployHookUrl',
 			type: 'string',
@@ -182,6 +193,8 @@ export function runSettingsBody(collection: IDataObject): RunSettings {
 	}
 	const lastRejection = text('reviewLastRejection');
 	if (lastRejection) settings.reviewLastRejection = lastRejection as NonNullable<RunSettings['reviewLastRejection']>;
+	const approval = text('approval');
+	if (approval) settings.approval = approval as NonNullable<RunSettings['approval']>;
 	const license = text('license');
 	if (license) settings.license = license as NonNullable<RunSettings['license']>;
 	const owner = text('githubOwner');
