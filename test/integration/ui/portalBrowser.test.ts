@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+// page.evaluate callbacks run in the browser: they use the DOM types.
+
 import type { Message } from 'ollama';
 import type { Page } from 'puppeteer-core';
 
