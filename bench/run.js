@@ -7,7 +7,9 @@
 //
 // Options (environment, defaults fit 10 minutes on 2 cores): BENCH_SCALE_K=1,5,20,50  BENCH_BASELINE_K=1,5
 // BENCH_OVERHEAD_K=10  BENCH_SCALEOUT_K=50  BENCH_SVC_<VAR>=value (a service variable for every run)
-// BENCH_SLOW_K=10  BENCH_SLOW_L=1000  BENCH_ONLY=scale,slowmodel,baseline,overhead,fairness,context,scaleout
+// BENCH_SLOW_K=10  BENCH_SLOW_L=1000  BENCH_ONLY=scale,slowmodel,baseline,overhead,fairness,context,scaleout,batching
+// (or `--only batching,…`)  BENCH_BATCH_K=100 BENCH_BATCH_S=32 BENCH_BATCH_L=1000  BENCH_CPU_PROF=<folder> (the
+// batching run's service writes a V8 CPU profile there)  AIC_RUNTIME_DIST=<folder> (a build other than runtime/dist)
 
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -17,7 +19,8 @@ const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
-const BUILT = path.join(ROOT, 'runtime/dist');
+// AIC_RUNTIME_DIST: a build of one's own (as the tests' runtimeProcess.ts takes it) instead of runtime/dist.
+const BUILT = process.env.AIC_RUNTIME_DIST ? path.resolve(process.env.AIC_RUNTIME_DIST) : path.join(ROOT, 'runtime/dist');
 // The bench runs a snapshot of the built service, so a build in the same tree meanwhile cannot pull it away.
 const SNAPSHOT = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-bench-runtime-'));
 const BIN = path.join(SNAPSHOT, 'dist/bin/aiCompanyWorker.js');
@@ -198,6 +201,50 @@ class OwnRedis {
 	}
 }
 
+// ---------------------------------------------------------------- CPU accounting that sees the tests
+/**
+ * A cgroup-v1 cpuacct group of the bench's own for a service process: it counts the CPU time of
+ * everything the service starts, the tests in bubblewrap included. (/proc/<pid>/stat's children
+ * counters miss those: bubblewrap's outer process exits on the command's exit status without
+ * reaping the PID namespace's init, so the tests' time is never added to the service's.) null where
+ * no writable cpuacct hierarchy exists; the group is removed when the service stops.
+ */
+class CpuGroup {
+	static create(name) {
+		const root = '/sys/fs/cgroup/cpuacct';
+		try {
+			const dir = path.join(root, name);
+			fs.mkdirSync(dir);
+			return Object.assign(new CpuGroup(), { dir });
+		} catch {
+			return null;
+		}
+	}
+	add(pid) {
+		try {
+			fs.writeFileSync(path.join(this.dir, 'cgroup.procs'), String(pid));
+			return true;
+		} catch {
+			return false;
+		}
+	}
+	/** CPU time (ms) of the group's processes, the ones that ended included. */
+	usageMs() {
+		return Number(fs.readFileSync(path.join(this.dir, 'cpuacct.usage'), 'utf8')) / 1e6;
+	}
+	async remove() {
+		// Its processes are gone once the service is; a straggler (a sandbox's init) may take a moment.
+		for (let i = 0; i < 50; i++) {
+			try {
+				fs.rmdirSync(this.dir);
+				return;
+			} catch {
+				await sleep(100);
+			}
+		}
+	}
+}
+
 // ---------------------------------------------------------------- the service under test
 /** BENCH_SVC_<NAME>=value sets the service's <NAME> in every run, e.g. BENCH_SVC_SANDBOX=process. */
 function serviceEnvOverrides() {
@@ -205,17 +252,24 @@ function serviceEnvOverrides() {
 }
 
 class Service {
-	static async start(env, role = 'all') {
+	/** nodeArgs: options for node itself (--cpu-prof …); such a service is stopped with SIGTERM, so that node writes its profile. */
+	static async start(env, role = 'all', nodeArgs = []) {
 		const s = new Service();
 		s.port = role === 'worker' ? 0 : await freePort();
 		s.lines = [];
 		s.rssPeakKb = 0;
+		s.graceful = nodeArgs.length > 0;
 		// OUTBOUND_ALLOW: the end callbacks go to the bench's own receiver on loopback, which the
 		// service's outbound policy refuses unless the operator allows it.
-		s.child = spawn(process.execPath, [BIN, '--role', role], {
+		s.child = spawn(process.execPath, [...nodeArgs, BIN, '--role', role], {
 			env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_PATH: path.join(ROOT, 'node_modules'), PORT: String(s.port), LOG_LEVEL: 'info', JOB_BACKOFF_MS: '200', SHUTDOWN_GRACE_MS: '500', OUTBOUND_ALLOW: '127.0.0.1', ...env, ...serviceEnvOverrides() },
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
+		s.cpuGroup = CpuGroup.create(`aic-bench-${process.pid}-${s.child.pid}`);
+		if (s.cpuGroup && !s.cpuGroup.add(s.child.pid)) {
+			await s.cpuGroup.remove();
+			s.cpuGroup = null;
+		}
 		let rest = '';
 		const keep = (chunk) => {
 			const parts = (rest + chunk.toString('utf8')).split('\n');
@@ -260,6 +314,10 @@ class Service {
 			return { own: 0, children: 0 };
 		}
 	}
+	/** CPU time so far (ms) of the service and everything it started (the tests in bubblewrap too); null without a cpuacct group. */
+	groupCpuMs() {
+		return this.cpuGroup ? this.cpuGroup.usageMs() : null;
+	}
 	peakRssMb() {
 		this.sampleRss();
 		return this.rssPeakKb / 1024;
@@ -284,7 +342,15 @@ class Service {
 	}
 	async stop() {
 		clearInterval(this.sampler);
-		if (this.child.exitCode === null && this.child.signalCode === null) await new Promise((resolve) => { this.child.once('exit', resolve); this.child.kill('SIGKILL'); });
+		if (this.child.exitCode === null && this.child.signalCode === null) {
+			await new Promise((resolve) => {
+				this.child.once('exit', resolve);
+				if (!this.graceful) return this.child.kill('SIGKILL');
+				this.child.kill('SIGTERM');
+				setTimeout(() => this.child.kill('SIGKILL'), 15_000).unref();
+			});
+		}
+		await this.cpuGroup?.remove();
 	}
 }
 
@@ -333,14 +399,29 @@ let runCounter = 0;
 const gitBase = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-bench-git-'));
 const live = { services: [], servers: [] };
 
-async function withService({ slots, latencyMs, maxQueue, workers = [{ role: 'all', parallel: slots, concurrency: 16 * slots }] }, body) {
+/**
+ * The service's model settings for a provider: `ollama` (OLLAMA_HOST, bare model names) or `openai`
+ * (OPENAI_BASE_URL with its /v1, every role's model as openai:<name>). OLLAMA_HOST points at the
+ * bench server either way, so the health check finds it.
+ */
+function providerEnv(provider, serverUrl, parallel) {
+	const ollama = { OLLAMA_HOST: serverUrl, OLLAMA_NUM_PARALLEL: String(parallel) };
+	if (provider === 'ollama') return ollama;
+	if (provider !== 'openai') throw new Error(`unknown bench provider ${JSON.stringify(provider)}: ollama or openai`);
+	const [small, coder] = MODELS.map((m) => `openai:${m}`);
+	return { OLLAMA_HOST: serverUrl, OPENAI_BASE_URL: `${serverUrl}/v1`, OPENAI_API_KEY: 'bench-key', OPENAI_NUM_PARALLEL: String(parallel), MODEL_PLANNER: small, MODEL_REPORTER: small, MODEL_DEVELOPER: coder, MODEL_TESTER: coder, MODEL_REVIEWER: coder };
+}
+
+/** workers: { role, parallel, concurrency (undefined: the service's default), nodeArgs }. */
+async function withService({ slots, latencyMs, maxQueue, provider = 'ollama', workers = [{ role: 'all', parallel: slots, concurrency: 16 * slots }] }, body) {
 	const server = await new BenchServer({ slots, latencyMs, maxQueue }).start();
 	live.servers.push(server);
 	const prefix = `bench${process.pid}r${++runCounter}:`;
 	const services = [];
 	try {
 		for (const w of workers) {
-			const s = await Service.start({ REDIS_URL: redis.url, KEY_PREFIX: prefix, OLLAMA_HOST: server.url, GIT_REMOTE_BASE: gitBase, OLLAMA_NUM_PARALLEL: String(w.parallel), CONCURRENCY: String(w.concurrency), MAX_PLAN_TASKS: '200' }, w.role);
+			const concurrency = w.concurrency === undefined ? {} : { CONCURRENCY: String(w.concurrency) };
+			const s = await Service.start({ REDIS_URL: redis.url, KEY_PREFIX: prefix, GIT_REMOTE_BASE: gitBase, MAX_PLAN_TASKS: '200', ...providerEnv(provider, server.url, w.parallel), ...concurrency }, w.role, w.nodeArgs);
 			services.push(s);
 			live.services.push(s);
 		}
@@ -414,11 +495,13 @@ async function runBatch(ctx, k, requirements, { slots, latencyMs, timeoutMs = 30
 	const started = Date.now();
 	const cpu0 = machineCpu();
 	const own0 = services.map((s) => s.cpuMs());
+	const group0 = services.map((s) => s.groupCpuMs());
 	const posted = await Promise.all(Array.from({ length: k }, () => post(ctx.api, requirements)));
 	const done = await Promise.all(posted.map((p) => finish(p, timeoutMs)));
 	const makespanMs = Math.max(...done.map((d) => d.endedAt)) - started;
 	const cpu1 = machineCpu();
 	const own1 = services.map((s) => s.cpuMs());
+	const group1 = services.map((s) => s.groupCpuMs());
 	const calls = server.calls - calls0;
 	const critical = criticalCalls(company.specOf(requirements)) * latencyMs;
 	const idealMs = Math.max(critical, (calls * latencyMs) / slots);
@@ -437,6 +520,8 @@ async function runBatch(ctx, k, requirements, { slots, latencyMs, timeoutMs = 30
 		coreSecondsPerProject: ((cpu1.busy - cpu0.busy) * TICK_MS) / 1000 / k,
 		serviceCpuMs: own1.reduce((sum, c, i) => sum + c.own - own0[i].own, 0),
 		serviceChildrenCpuMs: own1.reduce((sum, c, i) => sum + c.children - own0[i].children, 0),
+		// The service and all it started, the tests in bubblewrap included (null: no cpuacct group here).
+		serviceTreeCpuMs: group1.every((g) => g !== null) ? group1.reduce((sum, g, i) => sum + g - group0[i], 0) : null,
 		utilisation: (server.busyMs - busy0) / (slots * makespanMs),
 		callsPerProject: calls / k,
 		p50Ms: percentile(latencies, 50),
@@ -568,6 +653,51 @@ async function scaleout(results) {
 	}
 }
 
+/**
+ * A batching model server (as vLLM: S = 32 slots, L = 1 s a call) and K = 100 projects of 3 tasks
+ * posted at once, the service with its default settings (no CONCURRENCY, no SANDBOX_PARALLEL: only
+ * the server's slot count, which the operator has to tell it), through the OpenAI-compatible path
+ * when the build has it (BENCH_BATCH_PROVIDER=ollama|openai chooses). CPU per project: the service
+ * process's user + system time and its reaped children's (git, the sandbox and the tests it runs)
+ * from /proc/<pid>/stat, before and after the batch, over K.
+ */
+async function batching(results) {
+	const k = Number(process.env.BENCH_BATCH_K ?? 100);
+	const slots = Number(process.env.BENCH_BATCH_S ?? 32);
+	const latencyMs = Number(process.env.BENCH_BATCH_L ?? 1000);
+	const hasOpenai = fs.existsSync(path.join(BUILT, 'llm/providers')) && fs.readdirSync(path.join(BUILT, 'llm/providers')).some((f) => /^openai.*\.js$/.test(f));
+	const provider = process.env.BENCH_BATCH_PROVIDER ?? (hasOpenai ? 'openai' : 'ollama');
+	const prof = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
+	if (prof) fs.mkdirSync(prof, { recursive: true });
+	const requirements = 'tasks=3 waves=1';
+	const workers = [{ role: 'all', parallel: slots, concurrency: undefined, nodeArgs: prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [] }];
+	results.batching = await withService({ slots, latencyMs, provider, workers }, async (ctx) => {
+		const started = ctx.api.logs().find((l) => l.msg === 'worker started');
+		const cmds0 = await redis.commandsProcessed();
+		const row = await runBatch(ctx, k, requirements, { slots, latencyMs, timeoutMs: 900_000 });
+		const redisCommands = (await redis.commandsProcessed()) - cmds0;
+		// Everything the service started when the cgroup counts it; else only what /proc/<pid>/stat sees.
+		const cpuMs = row.serviceTreeCpuMs ?? row.serviceCpuMs + row.serviceChildrenCpuMs;
+		return {
+			...row,
+			requirements,
+			provider,
+			concurrency: started?.concurrency,
+			peakSlots: ctx.server.peakActive,
+			redisCommandsPerProject: redisCommands / k,
+			callsByRole: ctx.server.byRole,
+			cpuMeasure: row.serviceTreeCpuMs === null ? '/proc/<pid>/stat: the service and its reaped children (the tests in bubblewrap missing)' : 'cpuacct cgroup: the service and everything it started, the tests in bubblewrap included',
+			serviceCpuSecondsPerProject: cpuMs / 1000 / k,
+			serviceOwnCpuSecondsPerProject: row.serviceCpuMs / 1000 / k,
+			serviceReapedChildrenCpuSecondsPerProject: row.serviceChildrenCpuMs / 1000 / k,
+			loadAverage: os.loadavg(),
+		};
+	});
+	const r = results.batching;
+	console.error(`  batching K=${k} S=${slots} L=${latencyMs} (${provider}, CONCURRENCY ${r.concurrency}): ${s1(r.makespanMs)} s, efficiency ${r.efficiency.toFixed(2)}, CPU ${r.serviceCpuSecondsPerProject.toFixed(2)} s/project (own ${r.serviceOwnCpuSecondsPerProject.toFixed(2)}, reaped children ${r.serviceReapedChildrenCpuSecondsPerProject.toFixed(2)}), peak slots ${r.peakSlots}, Redis commands/project ${r.redisCommandsPerProject.toFixed(0)}, cores busy ${(100 * r.machineBusy).toFixed(0)} %`);
+	if (prof) console.error(`  CPU profile in ${prof}`);
+}
+
 // ---------------------------------------------------------------- report
 const s1 = (ms) => (ms / 1000).toFixed(2);
 function table(head, rows) {
@@ -613,6 +743,12 @@ function report(results) {
 		out.push('', `### 6. Scale-out: K = ${results.scaleoutK} (${SMALL}), S = 8, L = ${L} ms`, '');
 		out.push(table(['workers', 'makespan s', 'ideal s', 'efficiency', 'slot util.', 'p95 s', 'peak RSS MB (largest process)', 'cores busy'], results.scaleout.map((r) => [r.label, s1(r.makespanMs), s1(r.idealMs), r.efficiency.toFixed(2), r.utilisation.toFixed(2), s1(r.p95Ms), r.peakRssMb.toFixed(0), `${(100 * r.machineBusy).toFixed(0)} %`])));
 	}
+	if (results.batching) {
+		const r = results.batching;
+		out.push('', `### 7. A batching server with default settings: K = ${r.k} × ${r.requirements}, S = ${r.slots}, L = ${r.latencyMs} ms, ${r.provider} path (CONCURRENCY by default: ${r.concurrency ?? '?'})`, '');
+		out.push(table(['makespan s', 'ideal s', 'efficiency', 'peak slots', 'slot util.', 'calls/project', 'service CPU s/project', 'its own process', 'its reaped children', 'Redis commands/project', 'cores busy', 'machine CPU s/project', 'load avg after'], [[s1(r.makespanMs), s1(r.idealMs), r.efficiency.toFixed(2), `${r.peakSlots} / ${r.slots}`, r.utilisation.toFixed(2), r.callsPerProject.toFixed(1), r.serviceCpuSecondsPerProject.toFixed(2), r.serviceOwnCpuSecondsPerProject.toFixed(2), r.serviceReapedChildrenCpuSecondsPerProject.toFixed(2), r.redisCommandsPerProject.toFixed(0), `${(100 * r.machineBusy).toFixed(0)} %`, r.coreSecondsPerProject.toFixed(2), r.loadAverage.map((l) => l.toFixed(1)).join(' / ')]]));
+		out.push('', `Service CPU measured by ${r.cpuMeasure}; machine CPU: the whole machine's busy time over K, whoever used it.`);
+	}
 	// Targets
 	const t = [];
 	const met = (ok) => (ok === undefined ? 'not run' : ok ? 'yes' : 'no');
@@ -632,6 +768,10 @@ function report(results) {
 	const rss = [...(results.scale ?? []), ...(results.scaleout ?? [])].map((r) => r.peakRssMb);
 	if (results.overhead) rss.push(results.overhead.peakRssMb);
 	if (rss.length) t.push(['peak RSS of a service process', '≤ 300 MB', `${Math.max(...rss).toFixed(0)} MB`, met(Math.max(...rss) <= 300)]);
+	if (results.batching) {
+		t.push([`batching server, default settings (K = ${results.batching.k}, S = ${results.batching.slots}, L = ${results.batching.latencyMs} ms): efficiency`, '≥ 0.80', results.batching.efficiency.toFixed(2), met(results.batching.efficiency >= 0.8)]);
+		t.push(['the same: service CPU per project', '≤ 0.6 s', `${results.batching.serviceCpuSecondsPerProject.toFixed(2)} s`, met(results.batching.serviceCpuSecondsPerProject <= 0.6)]);
+	}
 	if (results.fairness) t.push(['small projects behind an 80-task one (max / alone)', '≤ 1.5×', `${results.fairness.ratioMax.toFixed(2)}×`, met(results.fairness.ratioMax <= 1.5)]);
 	if (results.context) {
 		const c5 = results.context.find((c) => c.tasks === 5);
@@ -646,17 +786,21 @@ function report(results) {
 
 // ---------------------------------------------------------------- main
 async function main() {
-	for (const file of ['bin/aiCompanyWorker.js', 'prompts/developer.hbs']) if (!fs.existsSync(path.join(BUILT, file))) throw new Error(`runtime/dist/${file} is missing: run npm run build`);
+	const onlyArg = process.argv.indexOf('--only');
+	const only = list(onlyArg > 0 ? process.argv[onlyArg + 1] ?? '' : process.env.BENCH_ONLY ?? 'scale,slowmodel,baseline,overhead,fairness,context,scaleout,batching');
+	const parts = { scale, slowmodel: slowModel, baseline, overhead, fairness, context, scaleout, batching };
+	const unknown = only.filter((name) => !parts[name]);
+	if (unknown.length) throw new Error(`unknown bench part ${unknown.join(', ')}: one of ${Object.keys(parts).join(', ')}`);
+	for (const file of ['bin/aiCompanyWorker.js', 'prompts/developer.hbs']) if (!fs.existsSync(path.join(BUILT, file))) throw new Error(`${path.relative(ROOT, BUILT)}/${file} is missing: run npm run build`);
 	fs.cpSync(BUILT, path.join(SNAPSHOT, 'dist'), { recursive: true });
 	fs.cpSync(path.join(ROOT, 'runtime/package.json'), path.join(SNAPSHOT, 'package.json'));
-	const only = list(process.env.BENCH_ONLY ?? 'scale,slowmodel,baseline,overhead,fairness,context,scaleout');
-	const parts = { scale, slowmodel: slowModel, baseline, overhead, fairness, context, scaleout };
 	const results = { startedAt: new Date().toISOString(), loadAtStart: os.loadavg(), machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, serviceEnv: serviceEnvOverrides(), seconds: {} };
 	const t0 = Date.now();
 	// Ctrl-C or a timeout: stop what the bench started (services, bench servers, Redis) and remove its folders.
 	for (const signal of ['SIGINT', 'SIGTERM']) {
 		process.once(signal, () => {
 			for (const s of live.services) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+			for (const s of live.services) if (s.cpuGroup) fs.rmSync(s.cpuGroup.dir, { recursive: false, force: true, maxRetries: 5 });
 			if (redis?.child?.exitCode === null) redis.child.kill('SIGKILL');
 			for (const dir of [gitBase, SNAPSHOT, redis?.dir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
 			process.exit(130);

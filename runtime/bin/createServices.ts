@@ -1,7 +1,6 @@
-import { availableParallelism } from 'node:os';
 import pino, { type Logger } from 'pino';
 
-import type { ServiceConfig } from '../config/environment';
+import { testSlotCount, type ServiceConfig } from '../config/environment';
 import { providerSlots } from '../config/modelProviders';
 import { CallLimiter } from '../llm/callLimiter';
 import { JobQueue } from '../queue/jobQueue';
@@ -33,7 +32,7 @@ export async function createServices(config: ServiceConfig, logger: Logger = cre
 		queue,
 		webhooks: new WebhookSubscriptions(redis, config.keyPrefix, config.outboundAllow),
 		modelSlots,
-		testSlots: new CallLimiter(config.sandboxParallel || availableParallelism()),
+		testSlots: new CallLimiter(testSlotCount(config)),
 		projectStops,
 		metrics,
 		logger,

@@ -5,7 +5,7 @@ import { InvalidInputError } from '../errors';
 import { parseOutboundAllow, type OutboundAllow } from '../net/outboundPolicy';
 import { AGENT_DEFAULTS, DEFAULT_KEY_PREFIX, DEFAULT_MAX_TASKS } from './defaults';
 import { parsePrices } from './prices';
-import { checkModelVariables } from './modelProviders';
+import { checkModelVariables, configuredProviders, providerSlots } from './modelProviders';
 import { checkRemoteBase } from './remoteBase';
 
 /** How the service is set up; every field comes from one environment variable (see ENVIRONMENT). */
@@ -131,7 +131,7 @@ export const ENVIRONMENT: readonly Variable[] = [
 	{
 		name: 'CONCURRENCY',
 		default: 'auto',
-		description: `Jobs one worker process runs at once (model calls, test runs, git). auto: ${CONCURRENCY_PER_SLOT} × (the model slots + the test slots), at least ${MIN_AUTO_CONCURRENCY}, so that a job waiting for a test run leaves the model slots busy (a waiting job costs only a promise); 32 model slots and 2 cores give 68.`,
+		description: `Jobs one worker process runs at once (model calls, test runs, git). auto: ${CONCURRENCY_PER_SLOT} × (the model slots of every configured provider + the test slots), at least ${MIN_AUTO_CONCURRENCY}, so that jobs waiting for a test run leave the model slots busy (a waiting job costs only a promise); e.g. OLLAMA_NUM_PARALLEL=32 on 2 cores gives 68.`,
 		apply: (c, v) => (c.concurrency = concurrency(v)),
 	},
 	{ name: 'OLLAMA_NUM_PARALLEL', default: '1', description: "The model server's parallel slots (Ollama's own default is 1): a worker never has more model calls in flight than this.", apply: (c, v) => (c.ollamaNumParallel = integer('OLLAMA_NUM_PARALLEL', 1, 512)(v)) },
@@ -213,15 +213,16 @@ export function testSlotCount(config: Pick<ServiceConfig, 'sandboxParallel'>): n
 }
 
 /** The model calls one worker process has going at once, over every provider it is configured for. */
-export function modelSlotCount(config: Pick<ServiceConfig, 'ollamaNumParallel'>): number {
-	return config.ollamaNumParallel;
+export function modelSlotCount(config: ServiceConfig): number {
+	const slots = providerSlots(config);
+	return [...configuredProviders(config)].reduce((sum, provider) => sum + slots[provider], 0);
 }
 
 /**
  * CONCURRENCY=auto: enough jobs for every model slot and every test slot, twice over, since a task
  * job holds its place while it waits for the other kind of slot; bounded like an explicit value.
  */
-export function autoConcurrency(config: Pick<ServiceConfig, 'ollamaNumParallel' | 'sandboxParallel'>): number {
+export function autoConcurrency(config: ServiceConfig): number {
 	return Math.min(1000, Math.max(MIN_AUTO_CONCURRENCY, CONCURRENCY_PER_SLOT * (modelSlotCount(config) + testSlotCount(config))));
 }
 

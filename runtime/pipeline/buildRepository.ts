@@ -1,6 +1,5 @@
 import type { Delivery, ProducedFile, Project, TaskState } from '../contracts/project';
-import { commitAll, initRepository } from '../workspace/git';
-import { materializeFiles } from '../workspace/materialize';
+import { commitHistory, type HistoryCommit } from '../workspace/git';
 
 export interface BuiltCommit {
 	/** The task's id, or "packaging" for DevOps's commit. */
@@ -53,22 +52,17 @@ export function deliveryIsCurrent(project: Project): boolean {
  * project gives the same commits wherever and however often it is built.
  */
 export async function buildRepository(dir: string, project: Project, options: { branch: string; packaging?: PackagingCommit }): Promise<BuiltCommit[]> {
-	await initRepository(dir, { branch: options.branch });
-	await materializeFiles(dir, [{ path: 'README.md', content: startingReadme(project) }]);
-	await commitAll(dir, `Start ${project.title}`, { date: project.createdAt });
-	const commits: BuiltCommit[] = [];
+	const history: Array<HistoryCommit & { taskId: string | null }> = [{ taskId: null, files: [{ path: 'README.md', content: startingReadme(project) }], message: `Start ${project.title}`, date: project.createdAt }];
 	for (const [taskId, task] of finishedTasks(project)) {
-		await materializeFiles(dir, [...task.files, ...task.testFiles], { field: `tasks.${taskId}.files` });
 		const title = project.plan?.tasks.find((t) => t.id === taskId)?.title ?? 'task';
-		const sha = await commitAll(dir, `${taskId}: ${title}`, { date: task.updatedAt });
-		if (sha) commits.push({ taskId, sha });
+		history.push({ taskId, files: [...task.files, ...task.testFiles], field: `tasks.${taskId}.files`, message: `${taskId}: ${title}`, date: task.updatedAt });
 	}
 	if (options.packaging?.files.length) {
-		await materializeFiles(dir, options.packaging.files, { field: 'delivery.files' });
-		const sha = await commitAll(dir, packagingMessage(options.packaging.files), { date: options.packaging.packagedAt });
-		if (sha) commits.push({ taskId: 'packaging', sha });
+		history.push({ taskId: 'packaging', files: options.packaging.files, field: 'delivery.files', message: packagingMessage(options.packaging.files), date: options.packaging.packagedAt });
 	}
-	return commits;
+	// One git process for the commits git cannot judge differently from the files (see commitHistory), not two per commit.
+	const shas = await commitHistory(dir, history, { branch: options.branch });
+	return history.flatMap(({ taskId }, i) => (taskId !== null && shas[i] ? [{ taskId, sha: shas[i] }] : []));
 }
 
 /** "Packaging: package.json, README.md, .gitignore, CI, Dockerfile" */

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdir, stat } from 'node:fs/promises';
-import { devNull } from 'node:os';
+import { appendFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { devNull, homedir } from 'node:os';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_GIT_IDENTITY } from '../config/defaults';
 import { AiCompanyError, InvalidInputError } from '../errors';
 import { timePhase } from '../phaseTimes';
+import { materializeFiles } from './materialize';
 import { hasOptionLikeSshHost, parseRemote, RemoteProblem } from './remotes';
 
 // Thin wrappers over the git CLI (execFile, no shell). Every call ignores the machine's global and
@@ -61,9 +63,28 @@ export async function initRepository(dir: string, options: InitOptions = {}): Pr
 	const branch = checkBranch(options.branch ?? 'main');
 	const identity = options.identity ?? DEFAULT_GIT_IDENTITY;
 	await mkdir(dir, { recursive: true });
+	const fresh = !(await exists(join(dir, '.git')));
 	await runGit(dir, ['init', '--quiet', `--initial-branch=${branch}`]);
+	if (fresh && !/[\x00-\x1f\x7f]/.test(identity.name + identity.email)) {
+		// A new repository's config is the one git init just wrote: the identity is appended to it
+		// as `git config` would set it, without a git process for each of the two values.
+		await appendFile(join(dir, '.git', 'config'), `[user]\n\tname = ${configValue(identity.name)}\n\temail = ${configValue(identity.email)}\n`);
+		return;
+	}
 	await runGit(dir, ['config', 'user.name', identity.name]);
 	await runGit(dir, ['config', 'user.email', identity.email]);
+}
+
+/** A value (without control characters) as git's config file reads it back exactly: quoted, \\ and " escaped. */
+function configValue(value: string): string {
+	return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+async function exists(path: string): Promise<boolean> {
+	return stat(path).then(
+		() => true,
+		() => false,
+	);
 }
 
 export interface CommitOptions {
@@ -101,6 +122,155 @@ export async function commitAll(dir: string, message: string, options: CommitOpt
 	}
 	const sha = /^\[[^\]\n]* ([0-9a-f]{40})\] /m.exec(summary)?.[1];
 	return sha ?? (await runGit(dir, ['rev-parse', 'HEAD'])).trim();
+}
+
+export interface HistoryCommit {
+	/** Written into the working tree (materializeFiles) before this commit. */
+	files: ReadonlyArray<{ path: string; content: string }>;
+	message: string;
+	/** Author and committer date. */
+	date: string | Date;
+	/** Names the files in errors, e.g. "tasks.T1.files"; default "files". */
+	field?: string;
+}
+
+/**
+ * Makes `dir`, which must not hold anything yet, a new repository (initRepository) and, for each
+ * entry in order, writes its files into the working tree and commits everything as commitAll does,
+ * returning each commit's sha (null where nothing changed). The commits, shas included, and the
+ * working tree and index left behind are those of initRepository, materializeFiles and commitAll
+ * one by one; but a run of commits that `git add --all` cannot judge differently from the files
+ * given (no .gitignore or .gitattributes in the tree yet, no ignore or attributes file of the
+ * repository or the user) is written by one `git fast-import`, not two git processes per commit:
+ * each git process is a fork of the whole worker, and publishing builds a project's history twice.
+ */
+export async function commitHistory(dir: string, commits: readonly HistoryCommit[], options: InitOptions = {}): Promise<Array<string | null>> {
+	const identity = options.identity ?? DEFAULT_GIT_IDENTITY;
+	const branch = checkBranch(options.branch ?? 'main');
+	const checked = commits.map((commit, i) => ({ ...commit, message: checkMessage(commit.message), date: commitDate(commit.date), field: commit.field ?? `commits[${i}].files` }));
+	if ((await readdir(dir).catch(() => [])).length) throw new InvalidInputError('dir', `"${dir}" is not empty: a history is built in a new folder`);
+	await initRepository(dir, { branch, identity });
+	let fast = await nothingIgnoredBy(dir, identity);
+	const tree = new Map<string, string>();
+	const pending: FastCommit[] = [];
+	const shas: Array<string | null> = [];
+	const flush = async () => {
+		if (!pending.length) return;
+		const written = await fastImport(dir, branch, identity, pending.splice(0));
+		for (const [index, sha] of written) shas[index] = sha;
+		// What commitAll leaves: an index matching the last commit.
+		await runGit(dir, ['read-tree', `refs/heads/${branch}`]);
+	};
+	for (const [index, commit] of checked.entries()) {
+		const paths = await materializeFiles(dir, commit.files, { field: commit.field });
+		const changed = paths.map((path, i) => [path, commit.files[i].content] as const).filter(([path, content]) => tree.get(path) !== content);
+		for (const [path, content] of changed) tree.set(path, content);
+		const message = stripspace(commit.message);
+		fast &&= message !== '' && !message.includes('\0') && ![...tree.keys()].some((path) => JUDGED_BY_GIT.has(basename(path)));
+		if (fast) {
+			shas[index] = null;
+			if (changed.length) pending.push({ index, message, seconds: Math.floor(commit.date.getTime() / 1000), files: changed });
+			continue;
+		}
+		await flush();
+		shas[index] = await commitAll(dir, commit.message, { date: commit.date });
+	}
+	await flush();
+	return shas;
+}
+
+/** Files whose presence makes `git add --all` take something other than every file given. */
+const JUDGED_BY_GIT = new Set(['.gitignore', '.gitattributes']);
+
+interface FastCommit {
+	/** Its place in the history given. */
+	index: number;
+	/** Cleaned up as `git commit` cleans it (stripspace). */
+	message: string;
+	seconds: number;
+	files: ReadonlyArray<readonly [string, string]>;
+}
+
+function checkMessage(message: string): string {
+	if (typeof message !== 'string' || message.trim() === '') throw new InvalidInputError('message', 'must be a non-empty commit message');
+	if (message.length > 10_000) throw new InvalidInputError('message', `is ${message.length} characters long; the limit is 10000`);
+	return message;
+}
+
+function commitDate(value: string | Date): Date {
+	const date = new Date(value);
+	if (Number.isNaN(date.getTime())) throw new InvalidInputError('date', `must be a date, e.g. "2025-01-31T12:00:00Z", got ${JSON.stringify(value)}`);
+	return date;
+}
+
+/**
+ * Whether nothing but the working tree's own files could make `git add --all` leave a file out or
+ * change its content: the repository's info/exclude holds no pattern (git's template has only
+ * comments), it has no info/attributes, the user has no global ignore or attributes file (git reads
+ * those despite GIT_CONFIG_GLOBAL), and the identity is one git takes as it is.
+ */
+async function nothingIgnoredBy(dir: string, identity: GitIdentity): Promise<boolean> {
+	// git trims such characters from the ends of a name or address and refuses <, > and newlines in them.
+	const crud = /^[\x00-\x20<>.,:;"'\\]|[\x00-\x20<>.,:;"'\\]$|[<>\n\0]/;
+	if (!identity.name || !identity.email || crud.test(identity.name) || crud.test(identity.email)) return false;
+	const exclude = await readFile(join(dir, '.git', 'info', 'exclude'), 'utf8').catch(() => '');
+	if (exclude.split('\n').some((line) => line.trim() !== '' && !line.startsWith('#'))) return false;
+	const config = process.env.XDG_CONFIG_HOME || join(process.env.HOME || homedir(), '.config');
+	for (const path of [join(dir, '.git', 'info', 'attributes'), join(config, 'git', 'ignore'), join(config, 'git', 'attributes')]) if (await exists(path)) return false;
+	return true;
+}
+
+/** The commits in one `git fast-import` on `branch`; their shas by their index. */
+async function fastImport(dir: string, branch: string, identity: GitIdentity, commits: FastCommit[]): Promise<Map<number, string>> {
+	const marks = join(dir, '.git', `fast-import-marks-${process.pid}`);
+	const parts: string[] = [];
+	const data = (text: string) => parts.push(`data ${Buffer.byteLength(text, 'utf8')}\n`, text, '\n');
+	for (const commit of commits) {
+		const who = `${identity.name} <${identity.email}> ${commit.seconds} +0000`;
+		parts.push(`commit refs/heads/${branch}\nmark :${commit.index + 1}\nauthor ${who}\ncommitter ${who}\n`);
+		data(commit.message);
+		for (const [path, content] of commit.files) {
+			parts.push(`M 100644 inline ${quotePath(path)}\n`);
+			data(content);
+		}
+	}
+	parts.push('done\n');
+	try {
+		await runGit(dir, ['fast-import', '--quiet', '--done', `--export-marks=${marks}`], { input: parts.join('') });
+		const shas = new Map<number, string>();
+		for (const line of (await readFile(marks, 'utf8')).split('\n')) {
+			const mark = /^:(\d+) ([0-9a-f]{40})$/.exec(line);
+			if (mark) shas.set(Number(mark[1]) - 1, mark[2]);
+		}
+		return shas;
+	} finally {
+		await rm(marks, { force: true });
+	}
+}
+
+/** A path as fast-import reads it: C-style quoted, so a leading quote or a space at the end stays the path's. */
+function quotePath(path: string): string {
+	return `"${path.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)}"`;
+}
+
+/**
+ * The message as `git commit --file=-` stores it (cleanup mode "whitespace"): trailing whitespace
+ * cut from every line, runs of empty lines made one, none at the start or end, ending in a newline.
+ */
+export function stripspace(message: string): string {
+	const lines: string[] = [];
+	let empties = 0;
+	for (const line of message.split('\n')) {
+		const kept = line.replace(/[ \t\n\r]+$/, '');
+		if (!kept) {
+			empties++;
+			continue;
+		}
+		if (empties > 0 && lines.length) lines.push('');
+		empties = 0;
+		lines.push(kept);
+	}
+	return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
 /**
@@ -149,7 +319,8 @@ export interface PushOptions {
 export async function push(dir: string, options: PushOptions = {}): Promise<void> {
 	const branch = checkBranch(options.branch ?? 'main');
 	const remote = options.remote ?? 'origin';
-	const remotes = (await runGit(dir, ['remote'])).split('\n');
+	// A path or URL (a "/" first, or a ":") cannot be a remote's name: no git process to list them.
+	const remotes = remote.startsWith('/') || remote.includes(':') ? [] : (await runGit(dir, ['remote'])).split('\n');
 	const url = remotes.includes(remote) ? (await runGit(dir, ['remote', 'get-url', remote])).trim() : remote;
 	if (!remotes.includes(remote)) checkRemoteUrl(url, 'remote');
 	const env: Record<string, string> = {};

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 import { ENVIRONMENT, environmentHelp, loadConfig } from '../../../runtime/config/environment';
@@ -24,10 +25,35 @@ describe('loadConfig', () => {
 			expect(config.apiToken).toBeUndefined();
 		});
 
-		it('runs 4 jobs per worker but only 1 model call at a time, matching Ollama\'s own default', () => {
-			const config = loadConfig({});
-			expect(config.concurrency).toBe(4);
+		it('runs only 1 model call at a time, matching Ollama\'s own default, and twice as many jobs as model and test slots', () => {
+			const config = loadConfig({ SANDBOX_PARALLEL: '2' });
 			expect(config.ollamaNumParallel).toBe(1);
+			expect(config.concurrency).toBe(6);
+		});
+
+		it('runs enough jobs by default to keep a 32-slot model server busy while tasks wait for test runs', () => {
+			expect(loadConfig({ OLLAMA_NUM_PARALLEL: '32', SANDBOX_PARALLEL: '2' }).concurrency).toBe(68);
+			expect(loadConfig({ OLLAMA_NUM_PARALLEL: '32', SANDBOX_PARALLEL: '2', CONCURRENCY: 'auto' }).concurrency).toBe(68);
+		});
+
+		it('counts one test slot per CPU core when SANDBOX_PARALLEL is left at 0', () => {
+			expect(loadConfig({ OLLAMA_NUM_PARALLEL: '8' }).concurrency).toBe(2 * (8 + availableParallelism()));
+		});
+
+		it('keeps the automatic concurrency between 4 and the 1000 an explicit value may have', () => {
+			expect(loadConfig({ SANDBOX_PARALLEL: '1' }).concurrency).toBe(4);
+			expect(loadConfig({ OLLAMA_NUM_PARALLEL: '512', SANDBOX_PARALLEL: '1000' }).concurrency).toBe(1000);
+		});
+
+		it('counts the slots of every configured provider, and only of those', () => {
+			const openai = { OPENAI_BASE_URL: 'http://127.0.0.1:8001/v1', OPENAI_NUM_PARALLEL: '32', SANDBOX_PARALLEL: '2' };
+			expect(loadConfig(openai).concurrency).toBe(2 * (1 + 32 + 2));
+			expect(loadConfig({ ...openai, OPENAI_BASE_URL: '' }).concurrency).toBe(2 * (1 + 2));
+			expect(loadConfig({ ANTHROPIC_API_KEY: 'sk-ant-test-key', ANTHROPIC_NUM_PARALLEL: '10', SANDBOX_PARALLEL: '2' }).concurrency).toBe(2 * (1 + 10 + 2));
+		});
+
+		it('lets an explicit CONCURRENCY win over the slot counts', () => {
+			expect(loadConfig({ CONCURRENCY: '3', OLLAMA_NUM_PARALLEL: '32', SANDBOX_PARALLEL: '2' }).concurrency).toBe(3);
 		});
 
 		it('gives each task 3 developer turns by default', () => {
@@ -63,8 +89,8 @@ describe('loadConfig', () => {
 		});
 
 		it('treats a variable set to the empty string like an unset one', () => {
-			const config = loadConfig({ PORT: '', CONCURRENCY: '', API_TOKEN: '' });
-			expect(config).toMatchObject({ port: 8000, concurrency: 4 });
+			const config = loadConfig({ PORT: '', CONCURRENCY: '', API_TOKEN: '', SANDBOX_PARALLEL: '2' });
+			expect(config).toMatchObject({ port: 8000, concurrency: 6 });
 			expect(config.apiToken).toBeUndefined();
 		});
 	});
@@ -118,6 +144,12 @@ describe('loadConfig', () => {
 			const error = refusal({ CONCURRENCY: '1.5' });
 			expect(error.field).toBe('CONCURRENCY');
 			expect(error.message).toMatch(/whole number/);
+		});
+
+		it('refuses a CONCURRENCY that is neither auto nor a number, naming both', () => {
+			const error = refusal({ CONCURRENCY: 'many' });
+			expect(error.field).toBe('CONCURRENCY');
+			expect(error.message).toMatch(/must be auto or a whole number/);
 		});
 
 		it('refuses CONCURRENCY=0, since a worker must run at least one job', () => {
