@@ -70,11 +70,15 @@ export const CONTENT_SECURITY_POLICY = [
 	"base-uri 'none'",
 ].join('; ');
 
-/** The headers every /ui and /portal answer carries beside the policy. */
+/**
+ * The headers every /ui and /portal answer carries beside the policy. Referrer-Policy same-origin:
+ * no address (a portal link's token) leaves for another site, while the browser's own form posts
+ * keep their Origin header (with no-referrer, Chromium sends "Origin: null", which the post check refuses).
+ */
 export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 	'content-security-policy': CONTENT_SECURITY_POLICY,
 	'x-content-type-options': 'nosniff',
-	'referrer-policy': 'no-referrer',
+	'referrer-policy': 'same-origin',
 	'x-frame-options': 'DENY',
 	'cross-origin-opener-policy': 'same-origin',
 };
@@ -101,7 +105,8 @@ export function page(shell: PageShell): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
+<link rel="icon" href="data:,">
 <title>${shell.title}</title>
 <link rel="stylesheet" href="${STATIC_PREFIX}${staticName(shell.stylesheet ?? 'dashboard.css')}">
 ${scripts}

@@ -104,5 +104,9 @@ export async function uiDashboard(app: FastifyInstance, services: Services): Pro
 		const serverAdapter = board as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'];
 		createBullBoard({ queues: [new BullMQAdapter(services.queue.queue)], serverAdapter, options: { uiConfig: { boardTitle: 'AI Company queue' } } });
 		await ui.register(board.registerPlugin(), { prefix: '/ui/queues' });
+		// Its page links Google Fonts: the link goes, so the browser asks no other site for anything.
+		ui.addHook('onSend', async (request, _reply, payload) =>
+			typeof payload === 'string' && request.url.startsWith('/ui/queues') ? payload.replace(/<link[^>]+href="https:\/\/fonts\.googleapis\.com[^>]*>/g, '') : payload,
+		);
 	});
 }

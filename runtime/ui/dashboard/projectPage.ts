@@ -35,8 +35,8 @@ ${view.extraActions ?? ''}
 ${view.ended ? '' : html`<input type="hidden" name="force" value="true">`}
 <button type="submit" class="danger">Delete${view.ended ? '' : ' (its run has not ended)'}</button></form>
 </div>
-<h2>Requirements</h2>
-<pre>${project.requirements}</pre>
+<h2 id="requirements-heading">Requirements</h2>
+<pre id="requirements" aria-labelledby="requirements-heading">${project.requirements}</pre>
 ${planSection(project)}
 <h2 id="events-heading">Event log <span id="live-state" class="live" role="status">connecting…</span></h2>
 <ol id="events" class="events" aria-labelledby="events-heading" data-stream="/ui/projects/${id}/events?after=${after}">
