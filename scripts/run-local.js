@@ -216,6 +216,7 @@ async function main() {
 	say(`n8n is running: ${handle.url}  (started in ${Math.round(handle.startMs / 1000)} s)`);
 	say(`nodes: ${loaded.nodes.join(', ') || '(none found: check the log above)'}`);
 	say(`the runtime service: ${service.url}  (API token ${service.token}; log ${runtime.logFile})`);
+	say(`the dashboard: ${service.url}/ui/  (sign in with the API token above; the queue: ${service.url}/ui/queues)`);
 	if (state.owner?.password) {
 		say(`sign in as ${state.owner.email} / ${state.owner.password}   (from ${statePath}, unless you changed it in n8n)`);
 	} else if (state.owner) {
