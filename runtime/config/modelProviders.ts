@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors';
-import { modelRefProblem, type ProviderName } from '../llm/modelRef';
+import { modelRefProblem, parseModelRef, PROVIDERS, type ProviderName } from '../llm/modelRef';
 import type { ProviderConnection } from '../llm/providers/provider';
 
 /** The part of ServiceConfig that says where the providers are (declared here: environment.ts imports this file). */
@@ -16,6 +16,13 @@ export function configuredProviders(config: ProviderConfig): Set<ProviderName> {
 	if (config.openaiBaseUrl) providers.add('openai');
 	if (config.anthropicApiKey) providers.add('anthropic');
 	return providers;
+}
+
+/** The providers the roles' models (MODEL_PLANNER … MODEL_REPORTER, MODEL_ESCALATION) are on, in PROVIDERS' order: the ones the service's health depends on. */
+export function rolesProviders(config: { models: Record<string, string>; escalationModel?: string }): ProviderName[] {
+	const references = [...Object.values(config.models), ...(config.escalationModel ? [config.escalationModel] : [])];
+	const used = new Set(references.map((reference) => parseModelRef(reference).provider));
+	return PROVIDERS.filter((provider) => used.has(provider));
 }
 
 /** The connections LlmClient takes for the configured providers besides Ollama. */
@@ -49,10 +56,12 @@ export function checkModelVariables(config: ProviderConfig, values: Array<{ name
 
 /** A request's settings.models: each must name a configured provider (400 naming the field). */
 export function checkSettingsModels(models: Record<string, string | undefined> | undefined, config: ProviderConfig, field: string): void {
-	const configured = configuredProviders(config);
-	for (const [role, reference] of Object.entries(models ?? {})) {
-		if (typeof reference !== 'string') continue;
-		const problem = modelRefProblem(reference, configured);
-		if (problem) throw new InvalidInputError(`${field}.models.${role}`, `"${reference}" ${problem}`);
-	}
+	for (const [role, reference] of Object.entries(models ?? {})) checkModelReference(reference, config, `${field}.models.${role}`);
+}
+
+/** One model reference of a request (a step's `model`, a role in settings.models): it must name a configured provider (400 naming `field`). */
+export function checkModelReference(reference: string | undefined, config: ProviderConfig, field: string): void {
+	if (typeof reference !== 'string') return;
+	const problem = modelRefProblem(reference, configuredProviders(config));
+	if (problem) throw new InvalidInputError(field, `"${reference}" ${problem}`);
 }

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 
+import type { ServiceConfig } from '../../config/environment';
+import { checkModelReference } from '../../config/modelProviders';
 import {
 	developBodySchema,
 	planBodySchema,
@@ -35,9 +37,13 @@ const accepted = {
 	},
 } as const;
 
-/** A custom prompt that does not compile is refused now, not when the job runs. */
-function checked<T extends { promptTemplate?: string }>(body: T | null): T | Record<string, never> {
+/**
+ * A custom prompt that does not compile, or a model on a provider this service has not configured,
+ * is refused now, not when the job runs.
+ */
+function checked<T extends { promptTemplate?: string; model?: string }>(body: T | null, config: ServiceConfig): T | Record<string, never> {
 	if (body?.promptTemplate !== undefined) checkPromptTemplate(body.promptTemplate, 'promptTemplate');
+	checkModelReference(body?.model, config, 'model');
 	return body ?? {};
 }
 
@@ -62,7 +68,7 @@ export function stepRoutes(app: FastifyInstance, services: Services): void {
 			const project = await store.get(request.params.id);
 			const { round } = await runs.get(project.id);
 			reply.code(202);
-			return enqueue('plan', jobIds.plan(project.id, round, project.approval?.changeRequests ?? 0), { projectId: project.id, ...checked(request.body) });
+			return enqueue('plan', jobIds.plan(project.id, round, project.approval?.changeRequests ?? 0), { projectId: project.id, ...checked(request.body, services.config) });
 		},
 	);
 
@@ -74,7 +80,7 @@ export function stepRoutes(app: FastifyInstance, services: Services): void {
 			const { state } = planTaskOf(project, request.params.taskId);
 			const attempt = state.status === 'in_progress' ? state.attempts : state.attempts + 1;
 			reply.code(202);
-			return enqueue('develop', jobIds.develop(project.id, request.params.taskId, attempt), { projectId: project.id, taskId: request.params.taskId, ...checked(request.body) });
+			return enqueue('develop', jobIds.develop(project.id, request.params.taskId, attempt), { projectId: project.id, taskId: request.params.taskId, ...checked(request.body, services.config) });
 		},
 	);
 
@@ -85,7 +91,7 @@ export function stepRoutes(app: FastifyInstance, services: Services): void {
 			const project = await store.get(request.params.id);
 			const { state } = planTaskOf(project, request.params.taskId);
 			reply.code(202);
-			return enqueue('test', jobIds.test(project.id, request.params.taskId, state.attempts), { projectId: project.id, taskId: request.params.taskId, ...checked(request.body) });
+			return enqueue('test', jobIds.test(project.id, request.params.taskId, state.attempts), { projectId: project.id, taskId: request.params.taskId, ...checked(request.body, services.config) });
 		},
 	);
 
@@ -96,7 +102,7 @@ export function stepRoutes(app: FastifyInstance, services: Services): void {
 			const project = await store.get(request.params.id);
 			const { state } = planTaskOf(project, request.params.taskId);
 			reply.code(202);
-			return enqueue('review', jobIds.review(project.id, request.params.taskId, state.attempts), { projectId: project.id, taskId: request.params.taskId, ...checked(request.body) });
+			return enqueue('review', jobIds.review(project.id, request.params.taskId, state.attempts), { projectId: project.id, taskId: request.params.taskId, ...checked(request.body, services.config) });
 		},
 	);
 
@@ -117,7 +123,7 @@ export function stepRoutes(app: FastifyInstance, services: Services): void {
 			const project = await store.get(request.params.id);
 			reply.code(202);
 			// A project changed only by its last report's usage stands at the version that report was written from: the same job answers.
-			return enqueue('report', jobIds.report(project.id, reportVersionOf(project)), { projectId: project.id, ...checked(request.body) });
+			return enqueue('report', jobIds.report(project.id, reportVersionOf(project)), { projectId: project.id, ...checked(request.body, services.config) });
 		},
 	);
 }

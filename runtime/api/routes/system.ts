@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { PROJECT_STATUSES } from '../../contracts/project';
-import { providerConnections } from '../../config/modelProviders';
+import { providerConnections, rolesProviders } from '../../config/modelProviders';
 import { LlmClient, type ModelInfo } from '../../llm/llmClient';
 import { PROVIDER_LABELS, type ProviderName } from '../../llm/modelRef';
 import { probeOllama } from '../../llm/probeOllama';
@@ -39,8 +39,11 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 			found.map((p) => [p.provider, p.ok ? { ok: true, label: PROVIDER_LABELS[p.provider], models: p.models.length } : { ok: false, label: PROVIDER_LABELS[p.provider], error: p.error }]),
 		);
 	};
+	// The providers the service's roles call (MODEL_*): only their state makes the service degraded.
+	// A provider no role uses (Ollama beside a cloud API) is still shown, without changing the status.
+	const roleProviders = rolesProviders(config);
 	const checks = async () => {
-		const [redisCheck, ollamaCheck] = await Promise.all([
+		const [redisCheck, ollamaCheck, providers] = await Promise.all([
 			withTimeout(redis.ping()).then(
 				async () => ({ ok: true as const, queue: await withTimeout(queue.counts()) }),
 				(error: Error) => ({ ok: false as const, error: withoutCredentials(error.message) }),
@@ -49,10 +52,11 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 				(probe) => ({ ok: true as const, url: ollamaUrl, version: probe.version, models: probe.models.length }),
 				(error: Error) => ({ ok: false as const, url: ollamaUrl, error: withoutCredentials(error.message) }),
 			),
+			providerChecks(),
 		]);
-		const providers = await providerChecks();
-		const status = !redisCheck.ok ? 'down' : ollamaCheck.ok ? 'ok' : 'degraded';
-		return { status, service: 'ai-company-runtime', redis: redisCheck, ollama: ollamaCheck, providers, llmSlots: config.ollamaNumParallel };
+		const reachable = (provider: ProviderName) => (provider === 'ollama' ? ollamaCheck.ok : providers[provider]?.ok === true);
+		const status = !redisCheck.ok ? 'down' : roleProviders.every(reachable) ? 'ok' : 'degraded';
+		return { status, service: 'ai-company-runtime', redis: redisCheck, ollama: ollamaCheck, providers, roleProviders, llmSlots: config.ollamaNumParallel };
 	};
 	const health = async (_request: FastifyRequest, reply: FastifyReply) => {
 		const body = await checks();
@@ -69,7 +73,7 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 			providers: Object.fromEntries(Object.entries(body.providers).map(([name, p]) => [name, { ok: p.ok }])),
 		};
 	};
-	app.get('/health', { schema: { summary: 'Redis and Ollama reachability, queue depth (503 when Redis is down); needs no token, shows no address', tags: ['system'] } }, openHealth);
+	app.get('/health', { schema: { summary: "Redis and each model provider's reachability, queue depth: degraded when a provider the roles use is unreachable, 503 when Redis is down; needs no token, shows no address", tags: ['system'] } }, openHealth);
 	// The same behind the token: a client learns whether its token is accepted (401 when not).
 	app.get('/api/health', { schema: { summary: "The same as /health with the model server's address and the errors, behind the API token: checks a credential", tags: ['system'] } }, health);
 
