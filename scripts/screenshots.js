@@ -34,6 +34,10 @@
  *       node-ai-company.png          AI Company's panel (with Intake Fields and Project Settings)
  *       node-ai-company-trigger.png  AI Company Trigger's panel (Events)
  *       credential-ai-company-api.png  the credential dialog after its test (Retry pressed)
+ *       dashboard.png                the operator dashboard (/ui/): the company at a glance, the projects
+ *       dashboard-project.png        a project's page mid-run: tasks, plan, the live event log
+ *     (the two dashboard shots need no n8n: SHOTS_ONLY=dashboard,dashboard-project takes only them,
+ *     from the service in runtime/dist or AIC_RUNTIME_DIST, in chromium driven by puppeteer-core)
  *  5. stops run-local (n8n, then the service) and the stand-in, deletes its Redis keys and folder.
  * Look at every PNG afterwards: a changed editor can move things without any error here.
  *
@@ -98,6 +102,7 @@ function companyReply(messages) {
 async function answerChat(req, res) {
 	let raw = '';
 	for await (const chunk of req) raw += chunk;
+	if (standIn.chatDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, standIn.chatDelayMs));
 	const body = JSON.parse(raw || '{}');
 	const model = String(body.model ?? '');
 	let content;
@@ -118,6 +123,9 @@ async function answerChat(req, res) {
 	res.write(`${JSON.stringify({ model, created_at: createdAt, message: { role: 'assistant', content }, done: false })}\n`);
 	res.end(`${JSON.stringify({ ...final, message: { role: 'assistant', content: '' } })}\n`);
 }
+
+/** How long the stand-in waits before each chat reply (the dashboard shots slow it down to catch a project mid-run). */
+const standIn = { chatDelayMs: 0 };
 
 /** @returns {Promise<{ url: string, close: () => Promise<void> }>} */
 function startStandInOllama() {
@@ -634,8 +642,88 @@ async function main() {
 	}
 }
 
+// ---------------------------------------------------------------------------------------------
+// The operator dashboard (/ui/), without n8n: the service alone, driven through its API.
+
+const DASHBOARD_SHOTS = ['dashboard', 'dashboard-project'];
+
+/**
+ * dashboard.png (the projects with the company at a glance) and dashboard-project.png (a project
+ * mid-run: its tasks, plan and live event log), from the built service (runtime/dist, or
+ * AIC_RUNTIME_DIST) and the stand-in model, in Chromium driven by puppeteer-core.
+ */
+async function dashboardMain() {
+	const puppeteer = require('puppeteer-core');
+	const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+	const dist = path.resolve(process.env.AIC_RUNTIME_DIST || path.join(REPO_ROOT, 'runtime', 'dist'));
+	const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379/15';
+	const keyPrefix = `aic:shots-${process.pid}:`;
+	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'aic-dashboard-shots-'));
+	const token = `shots-${crypto.randomBytes(12).toString('base64url')}`;
+	const ollama = await startStandInOllama();
+	const port = await n8n.findFreePort();
+	const url = `http://127.0.0.1:${port}`;
+	const service = spawn(process.execPath, [path.join(dist, 'bin', 'aiCompanyWorker.js'), '--role', 'all'], {
+		env: { PATH: process.env.PATH, PORT: String(port), API_TOKEN: token, REDIS_URL: redisUrl, KEY_PREFIX: keyPrefix, OLLAMA_HOST: ollama.url, GIT_REMOTE_BASE: path.join(home, 'git'), OUTBOUND_ALLOW: '127.0.0.1', CONCURRENCY: '2' },
+		stdio: ['ignore', 'ignore', 'inherit'],
+	});
+	const api = async (/** @type {string} */ method, /** @type {string} */ route, /** @type {unknown} */ body) => {
+		const response = await fetch(`${url}${route}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+		return /** @type {any} */ (await response.json());
+	};
+	const waitFor = async (/** @type {string} */ what, /** @type {() => Promise<boolean>} */ check, timeoutMs = 120_000) => {
+		for (const deadline = Date.now() + timeoutMs; !(await check()); ) {
+			if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	};
+	let browser;
+	try {
+		await waitFor('the service', () => fetch(`${url}/health`).then(() => true, () => false), 20_000);
+		say(`service ${url} (Redis ${redisUrl}, keys ${keyPrefix}*)`);
+		const done = await api('POST', '/api/projects', { title: 'Values library', requirements: 'tasks=4 waves=2 bug=T2', clientName: 'Ada Lovelace', clientEmail: 'ada@example.com' });
+		await api('POST', '/api/projects', { title: '<img src=x onerror=alert(1)>', requirements: 'tasks=2 waves=1', clientName: 'Mallory' });
+		await waitFor('the first projects to complete', async () => (await api('GET', `/api/projects/${done.projectId}`)).status === 'completed');
+		standIn.chatDelayMs = 1500;
+		const running = await api('POST', '/api/projects', { title: 'Invoice service', requirements: 'tasks=5 waves=3 bug=T3', clientName: 'Grace Hopper', clientEmail: 'grace@example.com' });
+		await waitFor('the running project to finish its first task', async () => Object.values((await api('GET', `/api/projects/${running.projectId}`)).tasks ?? {}).some((t) => /** @type {any} */ (t).status === 'done'));
+
+		browser = await puppeteer.launch({
+			executablePath: chromiumPath,
+			headless: true,
+			userDataDir: path.join(home, 'chromium'),
+			args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+		});
+		const page = await browser.newPage();
+		await page.setViewport({ width: 1400, height: 900, deviceScaleFactor: 2 });
+		await page.goto(`${url}/ui/`);
+		await page.type('#token', token);
+		await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+		fs.mkdirSync(OUT_DIR, { recursive: true });
+		if (wanted('dashboard')) {
+			await page.goto(`${url}/ui/`);
+			await page.screenshot({ path: path.join(OUT_DIR, 'dashboard.png'), fullPage: true });
+			say(`wrote ${path.join(OUT_DIR, 'dashboard.png')}`);
+		}
+		if (wanted('dashboard-project')) {
+			await page.goto(`${url}/ui/projects/${running.projectId}`);
+			await page.waitForFunction(() => document.getElementById('live-state')?.textContent === 'live');
+			await new Promise((resolve) => setTimeout(resolve, 4000)); // a few live events arrive
+			await page.screenshot({ path: path.join(OUT_DIR, 'dashboard-project.png'), fullPage: true });
+			say(`wrote ${path.join(OUT_DIR, 'dashboard-project.png')}`);
+		}
+	} finally {
+		await browser?.close().catch(() => undefined);
+		service.kill('SIGKILL');
+		await ollama.close();
+		say(`deleted ${await deleteRedisKeys(redisUrl, keyPrefix)} Redis keys ${keyPrefix}*`);
+		fs.rmSync(home, { recursive: true, force: true });
+	}
+}
+
 if (require.main === module) {
-	main().then(
+	const dashboardOnly = ONLY.length > 0 && ONLY.every((name) => DASHBOARD_SHOTS.includes(name));
+	(dashboardOnly ? dashboardMain() : main().then(() => (ONLY.length === 0 ? dashboardMain() : undefined))).then(
 		() => process.exit(0),
 		(error) => {
 			process.stderr.write(`[screenshots] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
