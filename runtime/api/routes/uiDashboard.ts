@@ -4,12 +4,19 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyError, FastifyInstance } from 'fastify';
 
 import { PROJECT_STATUSES, type ProjectStatus } from '../../contracts/project';
+import { APPROVAL_DECISIONS, type ApprovalDecision } from '../../contracts/approval';
+import { PORTAL_LINK } from '../../config/defaults';
+import { PORTAL_EVENT_TYPES } from '../../contracts/approval';
 import { runEnded } from '../../driver/continueProject';
+import { decideApproval } from '../../driver/decideApproval';
+import { InvalidInputError } from '../../errors';
 import { AiCompanyError } from '../../errors';
 import type { Services } from '../../service/services';
 import { fromStreamEntry } from '../../state/eventLog';
 import type { DashboardChrome } from '../../ui/dashboard/layout';
-import { messagePage } from '../../ui/dashboard/layout';
+import { dashboardPage, messagePage } from '../../ui/dashboard/layout';
+import { approvalActions, portalLinkPage } from '../../ui/dashboard/projectActions';
+import { PortalLinks } from '../portal/portalTokens';
 import { projectListPage } from '../../ui/dashboard/projectList';
 import { projectLive, projectPage } from '../../ui/dashboard/projectPage';
 import { deleteProject } from './projectChanges';
@@ -28,6 +35,8 @@ const NOTICES: Record<string, string> = {
 	cancelled: 'The project was cancelled; its running jobs stop within about a second.',
 	retried: 'The project runs again from where it failed.',
 	deleted: 'The project was deleted.',
+	approved: 'The plan was approved: development starts.',
+	request_changes: 'Changes were requested: the planner plans again with your comment.',
 };
 
 /**
@@ -73,7 +82,7 @@ export async function uiDashboard(app: FastifyInstance, services: Services): Pro
 			return reply
 				.type('text/html; charset=utf-8')
 				.header('cache-control', 'no-store')
-				.send(projectPage({ project, events, ended: runEnded(project), notice: done ? NOTICES[done] : undefined }, chrome));
+				.send(projectPage({ project, events, ended: runEnded(project), notice: done ? NOTICES[done] : undefined, extraActions: approvalActions(project) }, chrome));
 		});
 
 		ui.get<{ Params: { id: string } }>('/ui/projects/:id/live', { schema: { hide: true, params: idParams } }, async (request, reply) => {
@@ -93,6 +102,25 @@ export async function uiDashboard(app: FastifyInstance, services: Services): Pro
 		ui.post<{ Params: { id: string }; Body: Record<string, string> | undefined }>('/ui/projects/:id/delete', { schema: { hide: true, params: idParams } }, async (request, reply) => {
 			await deleteProject(services, request.params.id, request.body?.force === 'true');
 			return reply.redirect('/ui/?done=deleted', 303);
+		});
+
+		// The plan's approval, decided here as in the API and the portal (driver/decideApproval).
+		ui.post<{ Params: { id: string }; Body: Record<string, string> | undefined }>('/ui/projects/:id/approval', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+			const decision = APPROVAL_DECISIONS.find((d) => d === request.body?.decision) as ApprovalDecision | undefined;
+			if (!decision) throw new InvalidInputError('decision', `must be one of ${APPROVAL_DECISIONS.join(', ')}`);
+			const comment = request.body?.comment?.trim() || undefined;
+			await decideApproval(services, request.params.id, { decision, ...(comment ? { comment } : {}) }, 'dashboard');
+			return reply.redirect(back(request.params.id, decision === 'approve' ? 'approved' : 'request_changes'), 303);
+		});
+
+		// A client portal link, shown once to the operator to pass on (as POST /api/projects/:id/portal-link makes it).
+		const links = new PortalLinks(services.redis, services.config.keyPrefix, services.runs, { secret: services.config.portalSecret });
+		ui.post<{ Params: { id: string } }>('/ui/projects/:id/portal-link', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+			const project = await store.get(request.params.id);
+			const link = await links.create(project.id, PORTAL_LINK.defaultHours);
+			await store.addEvent(project.id, { type: PORTAL_EVENT_TYPES.linkCreated, source: 'dashboard', data: { expiresAt: link.expiresAt } });
+			const origin = `${request.protocol}://${request.headers.host ?? ''}`;
+			return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage('Portal link', chrome, portalLinkPage(project, `${origin}${link.url}`, link.expiresAt), []));
 		});
 
 		uiEventRoutes(ui, services);
