@@ -1,4 +1,5 @@
 import type { Project, ProjectStatus, TaskStatus } from '../../contracts/project';
+import { reviewBrief, type ReviewBrief } from '../../contracts/outcome';
 import type { LlmUsage, UsageCost } from '../../contracts/usage';
 
 /** One task as the report sees it: no code, no test output, only how it went. */
@@ -9,6 +10,8 @@ export interface ReporterTask {
 	attempts: number;
 	/** Why the task failed last (a failed task only), shortened. */
 	lastFailure?: string;
+	/** Its latest review (absent before one): verdict, the reviewer's summary shortened, rounds, warned. */
+	review?: ReviewBrief;
 }
 
 /** What the reporter is told about a project: the facts a client report is written from. */
@@ -27,6 +30,8 @@ export interface ReporterInput {
 	usage: LlmUsage;
 	/** What that usage cost in USD, in all and by role; absent when nothing was priced (local models cost 0). */
 	cost?: Pick<UsageCost, 'currency' | 'total' | 'byRole'>;
+	/** The whole project's latest review (absent before one). */
+	review?: ReviewBrief;
 	/** What DevOps delivered (absent before packaging): the test command, whether it passed in a clean clone, the files it added. */
 	delivery?: { testCommand: string; verified: boolean; files: string[]; rounds: number };
 }
@@ -42,6 +47,8 @@ export function reporterInputOf(project: Project): ReporterInput {
 		const state = project.tasks[planTask.id];
 		const task: ReporterTask = { id: planTask.id, title: planTask.title, status: state?.status ?? 'pending', attempts: state?.attempts ?? 0 };
 		if (state?.status === 'failed' && state.error) task.lastFailure = shorten(state.error, FAILURE_EXCERPT_CHARS);
+		const review = shortReview(state?.review);
+		if (review) task.review = review;
 		return task;
 	});
 	return {
@@ -54,8 +61,14 @@ export function reporterInputOf(project: Project): ReporterInput {
 		tasks,
 		usage: project.usage.total,
 		...(project.usage.cost && project.usage.cost.total > 0 ? { cost: { currency: project.usage.cost.currency, total: project.usage.cost.total, byRole: project.usage.cost.byRole } } : {}),
+		...(project.review ? { review: shortReview(project.review)! } : {}),
 		...(project.delivery ? { delivery: { testCommand: project.delivery.testCommand, verified: project.delivery.verified, files: project.delivery.files.map((f) => f.path), rounds: project.delivery.rounds } } : {}),
 	};
+}
+
+function shortReview(review: Parameters<typeof reviewBrief>[0]): ReviewBrief | undefined {
+	const brief = reviewBrief(review);
+	return brief ? { ...brief, summary: shorten(brief.summary, FAILURE_EXCERPT_CHARS) } : undefined;
 }
 
 /** `text` cut to `max` characters (an ellipsis included), never inside a surrogate pair. */

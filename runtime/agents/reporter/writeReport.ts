@@ -40,6 +40,7 @@ export async function writeReport(input: ReporterInput, llm: LlmClient, settings
 			usage: input.usage,
 			cost: input.cost,
 			delivery: input.delivery,
+			review: input.review,
 			schema: JSON.stringify(projectReportSchema, null, 2),
 		},
 		settings.promptTemplate,

@@ -1,5 +1,6 @@
 import { reporterInputOf } from '../../agents/reporter/reporterInput';
 import { writeReport } from '../../agents/reporter/writeReport';
+import { deliveryBrief, reviewBrief } from '../../contracts/outcome';
 import type { ReportJobData } from '../../contracts/service';
 import { costOfWork, recordUsage, unusableOutput } from '../../pipeline/metering';
 import { reporterSettings } from '../agentSettings';
@@ -26,6 +27,9 @@ export async function reportJob(context: JobContext): Promise<Record<string, unk
 			title: project.title,
 			status: project.status,
 			report: output.report,
+			// The facts beside the model's prose: the whole project's review and what DevOps delivered.
+			review: reviewBrief(project.review),
+			delivery: deliveryBrief(project.delivery),
 			model: output.model,
 			usage: output.usage,
 			// What this report's calls cost, in USD (0: an unpriced model).

@@ -1,6 +1,6 @@
 import { callOf, playCompany } from '../../support/scriptedCompany';
 import type { RuntimeProcess } from '../../support/runtimeProcess';
-import { ServiceHarness, unique, waitForStatus } from './support';
+import { CallbackReceiver, ServiceHarness, unique, waitForStatus } from './support';
 
 // The whole project's review (its `review` status) as a bounded loop, through the real service
 // process: the scripted project reviewer requests changes on src/tN.js in its first rounds
@@ -9,14 +9,21 @@ import { ServiceHarness, unique, waitForStatus } from './support';
 
 const harness = new ServiceHarness();
 let service: RuntimeProcess;
+let receiver: CallbackReceiver;
+
+const REPORT = { summary: 'Your project is delivered.', done: ['Everything'], next: [], risks: [] };
+const promptOf = (request: { body?: Record<string, unknown> }) => String((request.body?.messages as Array<{ content: string }>)[1].content);
 
 beforeAll(async () => {
 	await harness.setUp();
-	playCompany(harness.ollama);
-	service = await harness.start({ CONCURRENCY: '4', OLLAMA_NUM_PARALLEL: '2' });
+	playCompany(harness.ollama, (call, request) =>
+		String((request.body?.messages as Array<{ content: string }>)[0].content).includes('project manager agent') ? { content: JSON.stringify(REPORT) } : undefined,
+	);
+	[service, receiver] = await Promise.all([harness.start({ CONCURRENCY: '4', OLLAMA_NUM_PARALLEL: '2' }), CallbackReceiver.start()]);
 }, 30_000);
 
 afterAll(async () => {
+	await receiver?.close();
 	await harness.tearDown();
 });
 
@@ -47,7 +54,7 @@ function story(events: Event[]): string[] {
 
 describe('the whole project\'s review loops like a task\'s', () => {
 	it('sends its comments back to the task whose file they name, tests and reviews that task again, reviews the project again, and completes', async () => {
-		const projectId = await post('tasks=3 waves=1 projectReview=T2:1');
+		const projectId = await post('tasks=3 waves=1 projectReview=T2:1', { callbackUrl: receiver.url('/ended') });
 		const project = await waitForStatus(service, projectId, ['completed', 'failed'], 120_000);
 		expect({ status: project.status, reason: project.statusReason }).toEqual({ status: 'completed', reason: null });
 
@@ -81,6 +88,28 @@ describe('the whole project\'s review loops like a task\'s', () => {
 		// 3 task reviews, the project's first review, T2's rework review, the project's second review.
 		expect(project.usage.byRole.reviewer.calls).toBe(6);
 		expect(project.delivery).toMatchObject({ verified: true });
+
+		// The end callback's outcome tells each task's review, the project's, and the delivery.
+		const deadline = Date.now() + 20_000;
+		while (Date.now() < deadline && !receiver.on('/ended').some((r) => r.body.projectId === projectId)) await new Promise((resolve) => setTimeout(resolve, 100));
+		const outcome = receiver.on('/ended').find((r) => r.body.projectId === projectId)!.body;
+		expect(outcome.tasks).toEqual([
+			{ id: 'T1', status: 'done', attempts: 1, review: { verdict: 'approve', summary: 'T1 does what it says', rounds: 1, warned: false } },
+			{ id: 'T2', status: 'done', attempts: 2, review: { verdict: 'approve', summary: 'T2 does what it says', rounds: 3, warned: false } },
+			{ id: 'T3', status: 'done', attempts: 1, review: { verdict: 'approve', summary: 'T3 does what it says', rounds: 1, warned: false } },
+		]);
+		expect(outcome.review).toEqual({ verdict: 'approve', summary: 'The project does what it says', rounds: 2, warned: false });
+		expect(outcome.delivery).toEqual({ testCommand: 'npm test', verified: true, files: project.delivery.files.map((f: { path: string }) => f.path) });
+
+		// The client report: its input tells the reviews (fenced summaries), and its result carries the project's review and the delivery.
+		const queued = await service.request<Record<string, any>>('POST', `/api/projects/${projectId}/report`);
+		expect(queued.status).toBe(202);
+		const { body: job } = await service.request<Record<string, any>>('GET', `/api/jobs/${encodeURIComponent(queued.body.jobId as string)}?wait=30`);
+		expect(job.result).toMatchObject({ report: REPORT, review: outcome.review, delivery: outcome.delivery });
+		const reporterPrompt = harness.ollama.chatRequests().map(promptOf).find((p) => p.includes('progress report') && p.includes(project.title));
+		expect(reporterPrompt).toMatch(/Code review: approve after 3 round\(s\); the reviewer said <CLIENT_DATA_[0-9a-f]{12}>T2 does what it says<\/CLIENT_DATA_[0-9a-f]{12}>/);
+		expect(reporterPrompt).toMatch(/Review of the whole project: approve after 2 round\(s\); the reviewer said <CLIENT_DATA_[0-9a-f]{12}>The project does what it says<\/CLIENT_DATA_[0-9a-f]{12}>/);
+		expect(reporterPrompt).toContain('Delivery: the repository\'s own test command `npm test` passed in a clean clone');
 	}, 150_000);
 
 	it('fails the project with the reviewer\'s summary when the last round (reviewRounds) still requests changes', async () => {
