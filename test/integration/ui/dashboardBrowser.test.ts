@@ -6,6 +6,10 @@ import { playCompany } from '../../support/scriptedCompany';
 import { ServiceHarness } from '../service/support';
 import { INJECTION } from './support';
 
+// The functions given to page.evaluate run in Chromium: its DOM is not this (Node) program's, whose
+// own stream types clash with lib.dom's, so the page's document is declared here, untyped.
+declare const document: any;
+
 const TOKEN = 'browser-token-91d0c';
 const harness = new ServiceHarness();
 let service: RuntimeProcess;

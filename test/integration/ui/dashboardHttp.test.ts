@@ -78,7 +78,7 @@ describe('the dashboard needs the sign-in', () => {
 	});
 
 	it('a post from another origin, or without an Origin, is refused before it changes anything', async () => {
-		for (const headers of [{ origin: 'http://evil.example' }, {}]) {
+		for (const headers of [{ origin: 'http://evil.example' }, {}] as Array<Record<string, string>>) {
 			const response = await fetch(`${service.url}/ui/projects/${projectId}/cancel`, { method: 'POST', redirect: 'manual', headers: { ...headers, cookie } });
 			expect(response.status).toBe(403);
 		}

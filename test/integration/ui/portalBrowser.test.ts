@@ -1,6 +1,3 @@
-/// <reference lib="dom" />
-// page.evaluate callbacks run in the browser: they use the DOM types.
-
 import type { Message } from 'ollama';
 import type { Page } from 'puppeteer-core';
 
@@ -9,6 +6,10 @@ import type { RuntimeProcess } from '../../support/runtimeProcess';
 import { callOf, playCompany } from '../../support/scriptedCompany';
 import { ServiceHarness, unique } from '../service/support';
 import { INJECTION } from './support';
+
+// The functions given to page.evaluate run in Chromium: its DOM is not this (Node) program's, whose
+// own stream types clash with lib.dom's, so the page's document is declared here, untyped.
+declare const document: any;
 
 // The client portal in a real Chromium: the client opens the link the operator made, reads the
 // plan (a script-injection title shows as text), asks for changes with the keyboard (the planner
