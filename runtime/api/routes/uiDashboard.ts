@@ -128,9 +128,8 @@ export async function uiDashboard(app: FastifyInstance, services: Services): Pro
 		// Bull Board, behind the same sign-in; its page gets its own policy (uiShell.ts, BULL_BOARD_CSP).
 		const board = new FastifyAdapter();
 		board.setBasePath('/ui/queues');
-		// @bull-board/fastify 9.10.1 pins its own @bull-board/api 9.10.1: the same adapter interface, declared twice.
-		const serverAdapter = board as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'];
-		createBullBoard({ queues: [new BullMQAdapter(services.queue.queue)], serverAdapter, options: { uiConfig: { boardTitle: 'AI Company queue' } } });
+		// @bull-board/api is pinned to the version @bull-board/fastify pins, so both see one adapter interface.
+		createBullBoard({ queues: [new BullMQAdapter(services.queue.queue)], serverAdapter: board, options: { uiConfig: { boardTitle: 'AI Company queue' } } });
 		await ui.register(board.registerPlugin(), { prefix: '/ui/queues' });
 		// Its page links Google Fonts: the link goes, so the browser asks no other site for anything.
 		ui.addHook('onSend', async (request, _reply, payload) =>
