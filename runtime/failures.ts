@@ -12,6 +12,8 @@ export interface Failure {
 	message: string;
 	/** The input field that was wrong, when one was. */
 	field?: string;
+	/** How long the server that failed asked to wait before the next try (a 429's Retry-After), in ms. */
+	retryAfterMs?: number;
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -25,6 +27,9 @@ export function describeFailure(error: unknown): Failure {
 	if (error instanceof AiCompanyError) {
 		const failure: Failure = { kind: error.kind, httpStatus: error.httpStatus, retryable: error.retryable, message };
 		if (error.field !== undefined) failure.field = error.field;
+		// The model client's errors keep the server's Retry-After: the job's next try waits at least that.
+		const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
+		if (error.retryable && typeof retryAfterMs === 'number' && retryAfterMs > 0) failure.retryAfterMs = retryAfterMs;
 		return failure;
 	}
 	return foreignFailure(error, message);

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 
 import type { ServiceConfig } from '../config/environment';
 import type { JobName, JobView } from '../contracts/service';
+import { JOB_BACKOFF_TYPE } from './jobBackoff';
 
 export const QUEUE_NAME = 'jobs';
 
@@ -33,7 +34,7 @@ export class JobQueue {
 		const transient = name === 'advance';
 		return this.queue.add(name, data, {
 			attempts: this.config.jobAttempts,
-			backoff: { type: 'exponential', delay: this.config.jobBackoffMs },
+			backoff: { type: JOB_BACKOFF_TYPE, delay: this.config.jobBackoffMs },
 			// Finished step jobs stay a week so GET /api/jobs/:id answers; a driver job's id must be reusable.
 			removeOnComplete: transient ? true : { age: 7 * 24 * 3600, count: 10_000 },
 			removeOnFail: transient ? { age: 24 * 3600 } : { age: 30 * 24 * 3600 },

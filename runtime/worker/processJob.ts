@@ -5,6 +5,7 @@ import type { LlmUsage } from '../contracts/usage';
 import { continueProject, runEnded } from '../driver/continueProject';
 import { describeFailure, type Failure } from '../failures';
 import { withPhaseTimes, type PhaseTimes } from '../phaseTimes';
+import { RetryLaterError } from '../queue/jobBackoff';
 import { ProjectStoppedError, type ProjectStop } from '../queue/projectStops';
 import type { Services } from '../service/services';
 import { jobContext, type JobContext } from './jobContext';
@@ -89,7 +90,7 @@ export async function processJob(services: Services, inFlight: InFlight, job: Jo
 		log[last ? 'error' : 'warn']({ kind: failure.kind, durationMs: Date.now() - started, retrying: !last }, failure.message);
 		if (last) await onFinalFailure(services, job, failure).catch((e: unknown) => log.error({ err: e }, 'could not record the failure'));
 		const reason = JSON.stringify({ kind: failure.kind, message: failure.message, ...(failure.field ? { field: failure.field } : {}) });
-		throw last ? new UnrecoverableError(reason) : new Error(reason);
+		throw last ? new UnrecoverableError(reason) : new RetryLaterError(reason, failure.retryAfterMs);
 	} finally {
 		stop?.release();
 		inFlight.delete(job.id!);

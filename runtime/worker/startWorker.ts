@@ -1,6 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 
 import { sendStepCallbacks } from '../driver/stepCallbacks';
+import { jobBackoffStrategy } from '../queue/jobBackoff';
 import { QUEUE_NAME, queuePrefix } from '../queue/jobQueue';
 import type { Services } from '../service/services';
 import { processJob, type InFlight } from './processJob';
@@ -26,6 +27,8 @@ export function startWorker(services: Services): RunningWorker {
 		lockDuration: config.lockDurationMs,
 		stalledInterval: config.stalledIntervalMs,
 		maxStalledCount: config.maxStalledCount,
+		// A retry waits JOB_BACKOFF_MS doubled per try, or the model server's Retry-After when longer.
+		settings: { backoffStrategy: jobBackoffStrategy },
 	});
 	worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
 	// Step callbacks go out once the job's end is stored, so a request registering a URL meanwhile sees it ended and sends its own.
