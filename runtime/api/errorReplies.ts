@@ -20,6 +20,8 @@ export function fieldOf(issue: AjvIssue): string {
 function validationMessage(issue: AjvIssue, field: string): string {
 	if (issue.params.additionalProperty !== undefined) return `${field}: is not a field this endpoint takes`;
 	if (issue.params.missingProperty !== undefined) return `${field}: is missing`;
+	// An enum (e.g. settings.license): say which values it takes, not only that this one is not among them.
+	if (Array.isArray(issue.params.allowedValues)) return `${field}: must be one of ${issue.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
 	return `${field}: ${issue.message ?? 'is not valid'}`;
 }
 

@@ -20,6 +20,10 @@ function describeError(error: ErrorObject): string {
 		return `${where} is missing the required field "${String(error.params.missingProperty)}"`;
 	}
 	if (error.keyword === 'type') return `${where} must be of type ${String(error.params.type)}`;
+	if (error.keyword === 'enum') {
+		const allowed = (error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
+		return `${where} must be one of ${allowed}`;
+	}
 	if (error.keyword === 'additionalProperties') {
 		return `${where} has the field "${String(error.params.additionalProperty)}", which is not allowed here`;
 	}

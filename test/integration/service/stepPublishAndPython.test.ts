@@ -137,3 +137,12 @@ describe('a whole Python project', () => {
 		}
 	}, 150_000);
 });
+
+describe('settings.license', () => {
+	it('refuses a license it cannot ship with a 400 that names the field and lists the allowed ids', async () => {
+		const { status, body } = await service.request<Record<string, any>>('POST', '/api/projects', { title: unique('Licensed'), requirements: unique('tasks=1'), settings: { license: 'GPL-3.0' } });
+		expect(status).toBe(400);
+		expect(JSON.stringify(body)).toContain('license');
+		expect(JSON.stringify(body)).toContain('must be one of \\"MIT\\", \\"ISC\\", \\"BSD-2-Clause\\"');
+	});
+});
