@@ -36,7 +36,8 @@
  *       credential-ai-company-api.png  the credential dialog after its test (Retry pressed)
  *       dashboard.png                the operator dashboard (/ui/): the company at a glance, the projects
  *       dashboard-project.png        a project's page mid-run: tasks, plan, the live event log
- *     (the two dashboard shots need no n8n: SHOTS_ONLY=dashboard,dashboard-project takes only them,
+ *       portal.png                   the client portal of a plan waiting for the client's approval
+ *     (the dashboard and portal shots need no n8n: SHOTS_ONLY=dashboard,dashboard-project,portal takes only them,
  *     from the service in runtime/dist or AIC_RUNTIME_DIST, in chromium driven by puppeteer-core)
  *  5. stops run-local (n8n, then the service) and the stand-in, deletes its Redis keys and folder.
  * Look at every PNG afterwards: a changed editor can move things without any error here.
@@ -645,7 +646,7 @@ async function main() {
 // ---------------------------------------------------------------------------------------------
 // The operator dashboard (/ui/), without n8n: the service alone, driven through its API.
 
-const DASHBOARD_SHOTS = ['dashboard', 'dashboard-project'];
+const DASHBOARD_SHOTS = ['dashboard', 'dashboard-project', 'portal'];
 
 /**
  * dashboard.png (the projects with the company at a glance) and dashboard-project.png (a project
@@ -711,6 +712,21 @@ async function dashboardMain() {
 			await new Promise((resolve) => setTimeout(resolve, 4000)); // a few live events arrive
 			await page.screenshot({ path: path.join(OUT_DIR, 'dashboard-project.png'), fullPage: true });
 			say(`wrote ${path.join(OUT_DIR, 'dashboard-project.png')}`);
+		}
+		if (wanted('portal')) {
+			// What the client sees: a plan waiting for their approval, opened from the link the operator
+			// made, in a browser context of its own (no operator session).
+			standIn.chatDelayMs = 0;
+			const waiting = await api('POST', '/api/projects', { title: 'Booking widget', requirements: 'tasks=3 waves=2', clientName: 'Ada Lovelace', clientEmail: 'ada@example.com', settings: { approval: 'plan' } });
+			await waitFor('the plan to wait for approval', async () => (await api('GET', `/api/projects/${waiting.projectId}`)).status === 'awaiting_approval');
+			const link = await api('POST', `/api/projects/${waiting.projectId}/portal-link`, {});
+			const client = await browser.createBrowserContext();
+			const portal = await client.newPage();
+			await portal.setViewport({ width: 1100, height: 900, deviceScaleFactor: 2 });
+			await portal.goto(`${url}${link.url}`);
+			await portal.screenshot({ path: path.join(OUT_DIR, 'portal.png'), fullPage: true });
+			say(`wrote ${path.join(OUT_DIR, 'portal.png')}`);
+			await client.close();
 		}
 	} finally {
 		await browser?.close().catch(() => undefined);
