@@ -121,7 +121,10 @@ class BenchServer {
 		if (req.method === 'GET' && url === '/api/version') return json(200, { version: '0.12.6' });
 		if (req.method === 'GET' && url === '/api/tags') return json(200, { models: MODELS.map((name) => ({ name, model: name, modified_at: '2026-01-01T00:00:00Z', size: 1, digest: 'sha256:0', details: {} })) });
 		if (req.method === 'GET' && url === '/') return res.writeHead(200).end('Ollama is running');
-		if (req.method !== 'POST' || url !== '/api/chat') return res.writeHead(404).end('404 page not found');
+		// The OpenAI-compatible API (as vLLM serves it): the same slots, latency and replies.
+		if (req.method === 'GET' && url === '/v1/models') return json(200, { object: 'list', data: MODELS.map((id) => ({ id, object: 'model', created: 0, owned_by: 'bench' })) });
+		const openai = req.method === 'POST' && url === '/v1/chat/completions';
+		if (!openai && (req.method !== 'POST' || url !== '/api/chat')) return res.writeHead(404).end('404 page not found');
 		const body = JSON.parse(text);
 		if (!(await this.acquire())) {
 			this.busy503++;
@@ -141,6 +144,7 @@ class BenchServer {
 				const tasks = company.specOf(all).tasks;
 				(this.devPrompt[tasks] = this.devPrompt[tasks] || []).push(promptTokens);
 			}
+			if (openai) return await openaiReply(res, body, content, promptTokens);
 			const final = { model: body.model, created_at: new Date().toISOString(), done: true, done_reason: 'stop', total_duration: this.latencyMs * 1e6, prompt_eval_count: promptTokens, eval_count: Math.ceil(content.length / 4) };
 			if (body.stream === false) return json(200, { ...final, message: { role: 'assistant', content } });
 			res.writeHead(200, { 'content-type': 'application/x-ndjson' });
@@ -151,6 +155,22 @@ class BenchServer {
 			this.release();
 		}
 	}
+}
+
+/** A chat completion as an OpenAI-compatible server answers it: SSE chunks (content, finish, usage, [DONE]) when streamed. */
+async function openaiReply(res, body, content, promptTokens) {
+	const usage = { prompt_tokens: promptTokens, completion_tokens: Math.ceil(content.length / 4), total_tokens: promptTokens + Math.ceil(content.length / 4) };
+	const base = { id: `chatcmpl-bench-${Date.now()}`, created: Math.floor(Date.now() / 1000), model: body.model };
+	if (!body.stream) {
+		res.writeHead(200, { 'content-type': 'application/json' });
+		return res.end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage }));
+	}
+	const chunk = (fields) => `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', ...fields })}\n\n`;
+	res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+	res.write(chunk({ choices: [{ index: 0, delta: { role: 'assistant', content }, finish_reason: null }] }));
+	res.write(chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }));
+	if (body.stream_options?.include_usage) res.write(chunk({ choices: [], usage }));
+	await new Promise((resolve) => res.end('data: [DONE]\n\n', resolve));
 }
 
 // ---------------------------------------------------------------- Redis of our own
@@ -194,6 +214,20 @@ class OwnRedis {
 	async commandsProcessed() {
 		const info = await this.command('INFO stats');
 		return Number(/total_commands_processed:(\d+)/.exec(info)[1]);
+	}
+	/** Calls per command so far (INFO commandstats; commands run by scripts included). */
+	async commandStats() {
+		const info = await this.command('INFO commandstats');
+		return Object.fromEntries([...info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)].map(([, name, calls]) => [name, Number(calls)]));
+	}
+	/** redis-server's own CPU time so far (ms). */
+	cpuMs() {
+		try {
+			const fields = fs.readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+			return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+		} catch {
+			return NaN;
+		}
 	}
 	async stop() {
 		if (this.child && this.child.exitCode === null) await new Promise((resolve) => { this.child.once('exit', resolve); this.child.kill('SIGKILL'); });
@@ -674,8 +708,13 @@ async function batching(results) {
 	results.batching = await withService({ slots, latencyMs, provider, workers }, async (ctx) => {
 		const started = ctx.api.logs().find((l) => l.msg === 'worker started');
 		const cmds0 = await redis.commandsProcessed();
+		const stats0 = await redis.commandStats();
+		const redisCpu0 = redis.cpuMs();
 		const row = await runBatch(ctx, k, requirements, { slots, latencyMs, timeoutMs: 900_000 });
 		const redisCommands = (await redis.commandsProcessed()) - cmds0;
+		const redisCpuMs = redis.cpuMs() - redisCpu0;
+		const stats1 = await redis.commandStats();
+		const byCommand = Object.entries(stats1).map(([name, calls]) => [name, (calls - (stats0[name] ?? 0)) / k]).filter(([, calls]) => calls > 0).sort((a, b) => b[1] - a[1]);
 		// Everything the service started when the cgroup counts it; else only what /proc/<pid>/stat sees.
 		const cpuMs = row.serviceTreeCpuMs ?? row.serviceCpuMs + row.serviceChildrenCpuMs;
 		return {
@@ -685,6 +724,8 @@ async function batching(results) {
 			concurrency: started?.concurrency,
 			peakSlots: ctx.server.peakActive,
 			redisCommandsPerProject: redisCommands / k,
+			redisCommandsByNamePerProject: Object.fromEntries(byCommand),
+			redisCpuSecondsPerProject: redisCpuMs / 1000 / k,
 			callsByRole: ctx.server.byRole,
 			cpuMeasure: row.serviceTreeCpuMs === null ? '/proc/<pid>/stat: the service and its reaped children (the tests in bubblewrap missing)' : 'cpuacct cgroup: the service and everything it started, the tests in bubblewrap included',
 			serviceCpuSecondsPerProject: cpuMs / 1000 / k,
@@ -694,7 +735,7 @@ async function batching(results) {
 		};
 	});
 	const r = results.batching;
-	console.error(`  batching K=${k} S=${slots} L=${latencyMs} (${provider}, CONCURRENCY ${r.concurrency}): ${s1(r.makespanMs)} s, efficiency ${r.efficiency.toFixed(2)}, CPU ${r.serviceCpuSecondsPerProject.toFixed(2)} s/project (own ${r.serviceOwnCpuSecondsPerProject.toFixed(2)}, reaped children ${r.serviceReapedChildrenCpuSecondsPerProject.toFixed(2)}), peak slots ${r.peakSlots}, Redis commands/project ${r.redisCommandsPerProject.toFixed(0)}, cores busy ${(100 * r.machineBusy).toFixed(0)} %`);
+	console.error(`  batching K=${k} S=${slots} L=${latencyMs} (${provider}, CONCURRENCY ${r.concurrency}): ${s1(r.makespanMs)} s, efficiency ${r.efficiency.toFixed(2)}, CPU ${r.serviceCpuSecondsPerProject.toFixed(2)} s/project (own ${r.serviceOwnCpuSecondsPerProject.toFixed(2)}, reaped children ${r.serviceReapedChildrenCpuSecondsPerProject.toFixed(2)}), peak slots ${r.peakSlots}, Redis commands/project ${r.redisCommandsPerProject.toFixed(0)} (${Object.entries(r.redisCommandsByNamePerProject).slice(0, 8).map(([n, c]) => `${n} ${c.toFixed(0)}`).join(', ')}), redis-server CPU ${r.redisCpuSecondsPerProject.toFixed(3)} s/project, cores busy ${(100 * r.machineBusy).toFixed(0)} %`);
 	if (prof) console.error(`  CPU profile in ${prof}`);
 }
 
