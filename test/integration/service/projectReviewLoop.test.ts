@@ -16,7 +16,7 @@ const promptOf = (request: { body?: Record<string, unknown> }) => String((reques
 
 beforeAll(async () => {
 	await harness.setUp();
-	playCompany(harness.ollama, (call, request) =>
+	playCompany(harness.ollama, (_call, request) =>
 		String((request.body?.messages as Array<{ content: string }>)[0].content).includes('project manager agent') ? { content: JSON.stringify(REPORT) } : undefined,
 	);
 	[service, receiver] = await Promise.all([harness.start({ CONCURRENCY: '4', OLLAMA_NUM_PARALLEL: '2' }), CallbackReceiver.start()]);
