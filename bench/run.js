@@ -710,13 +710,19 @@ async function batching(results) {
 		const cmds0 = await redis.commandsProcessed();
 		const stats0 = await redis.commandStats();
 		const redisCpu0 = redis.cpuMs();
+		const benchCpu0 = process.cpuUsage();
 		const row = await runBatch(ctx, k, requirements, { slots, latencyMs, timeoutMs: 900_000 });
+		const benchCpu = process.cpuUsage(benchCpu0);
 		const redisCommands = (await redis.commandsProcessed()) - cmds0;
 		const redisCpuMs = redis.cpuMs() - redisCpu0;
 		const stats1 = await redis.commandStats();
 		const byCommand = Object.entries(stats1).map(([name, calls]) => [name, (calls - (stats0[name] ?? 0)) / k]).filter(([, calls]) => calls > 0).sort((a, b) => b[1] - a[1]);
 		// Everything the service started when the cgroup counts it; else only what /proc/<pid>/stat sees.
 		const cpuMs = row.serviceTreeCpuMs ?? row.serviceCpuMs + row.serviceChildrenCpuMs;
+		// The run's own CPU demand (service, redis-server, this process as the model server) spread over
+		// every core: the makespan an otherwise idle machine could reach at best.
+		const benchCpuMs = (benchCpu.user + benchCpu.system) / 1000;
+		const cpuBoundMs = (cpuMs + redisCpuMs + benchCpuMs) / os.cpus().length;
 		return {
 			...row,
 			requirements,
@@ -726,6 +732,10 @@ async function batching(results) {
 			redisCommandsPerProject: redisCommands / k,
 			redisCommandsByNamePerProject: Object.fromEntries(byCommand),
 			redisCpuSecondsPerProject: redisCpuMs / 1000 / k,
+			benchCpuSecondsPerProject: benchCpuMs / 1000 / k,
+			cpuBoundMakespanMs: cpuBoundMs,
+			// The efficiency this machine's cores allow at best for this CPU per project, whoever else is running.
+			efficiencyCeiling: row.idealMs / Math.max(row.idealMs, cpuBoundMs),
 			callsByRole: ctx.server.byRole,
 			cpuMeasure: row.serviceTreeCpuMs === null ? '/proc/<pid>/stat: the service and its reaped children (the tests in bubblewrap missing)' : 'cpuacct cgroup: the service and everything it started, the tests in bubblewrap included',
 			serviceCpuSecondsPerProject: cpuMs / 1000 / k,
@@ -735,7 +745,7 @@ async function batching(results) {
 		};
 	});
 	const r = results.batching;
-	console.error(`  batching K=${k} S=${slots} L=${latencyMs} (${provider}, CONCURRENCY ${r.concurrency}): ${s1(r.makespanMs)} s, efficiency ${r.efficiency.toFixed(2)}, CPU ${r.serviceCpuSecondsPerProject.toFixed(2)} s/project (own ${r.serviceOwnCpuSecondsPerProject.toFixed(2)}, reaped children ${r.serviceReapedChildrenCpuSecondsPerProject.toFixed(2)}), peak slots ${r.peakSlots}, Redis commands/project ${r.redisCommandsPerProject.toFixed(0)} (${Object.entries(r.redisCommandsByNamePerProject).slice(0, 8).map(([n, c]) => `${n} ${c.toFixed(0)}`).join(', ')}), redis-server CPU ${r.redisCpuSecondsPerProject.toFixed(3)} s/project, cores busy ${(100 * r.machineBusy).toFixed(0)} %`);
+	console.error(`  batching K=${k} S=${slots} L=${latencyMs} (${provider}, CONCURRENCY ${r.concurrency}): ${s1(r.makespanMs)} s, efficiency ${r.efficiency.toFixed(2)}, CPU ${r.serviceCpuSecondsPerProject.toFixed(2)} s/project (own ${r.serviceOwnCpuSecondsPerProject.toFixed(2)}, reaped children ${r.serviceReapedChildrenCpuSecondsPerProject.toFixed(2)}), peak slots ${r.peakSlots}, Redis commands/project ${r.redisCommandsPerProject.toFixed(0)} (${Object.entries(r.redisCommandsByNamePerProject).slice(0, 8).map(([n, c]) => `${n} ${c.toFixed(0)}`).join(', ')}), redis-server CPU ${r.redisCpuSecondsPerProject.toFixed(3)} s/project, bench process ${r.benchCpuSecondsPerProject.toFixed(3)} s/project, ceiling on an idle machine ${r.efficiencyCeiling.toFixed(2)}, cores busy ${(100 * r.machineBusy).toFixed(0)} %`);
 	if (prof) console.error(`  CPU profile in ${prof}`);
 }
 
@@ -788,7 +798,7 @@ function report(results) {
 		const r = results.batching;
 		out.push('', `### 7. A batching server with default settings: K = ${r.k} × ${r.requirements}, S = ${r.slots}, L = ${r.latencyMs} ms, ${r.provider} path (CONCURRENCY by default: ${r.concurrency ?? '?'})`, '');
 		out.push(table(['makespan s', 'ideal s', 'efficiency', 'peak slots', 'slot util.', 'calls/project', 'service CPU s/project', 'its own process', 'its reaped children', 'Redis commands/project', 'cores busy', 'machine CPU s/project', 'load avg after'], [[s1(r.makespanMs), s1(r.idealMs), r.efficiency.toFixed(2), `${r.peakSlots} / ${r.slots}`, r.utilisation.toFixed(2), r.callsPerProject.toFixed(1), r.serviceCpuSecondsPerProject.toFixed(2), r.serviceOwnCpuSecondsPerProject.toFixed(2), r.serviceReapedChildrenCpuSecondsPerProject.toFixed(2), r.redisCommandsPerProject.toFixed(0), `${(100 * r.machineBusy).toFixed(0)} %`, r.coreSecondsPerProject.toFixed(2), r.loadAverage.map((l) => l.toFixed(1)).join(' / ')]]));
-		out.push('', `Service CPU measured by ${r.cpuMeasure}; machine CPU: the whole machine's busy time over K, whoever used it.`);
+		out.push('', `Service CPU measured by ${r.cpuMeasure}; machine CPU: the whole machine's busy time over K, whoever used it. redis-server ${r.redisCpuSecondsPerProject.toFixed(3)} s/project, the bench process (model server) ${r.benchCpuSecondsPerProject.toFixed(3)} s/project. With all of it spread over ${os.cpus().length} otherwise idle cores the batch takes at least ${s1(r.cpuBoundMakespanMs)} s: efficiency ${r.efficiencyCeiling.toFixed(2)} at best on this machine.`);
 	}
 	// Targets
 	const t = [];
