@@ -51,9 +51,13 @@ export class TestBrowser {
 		return new TestBrowser(browser, profile);
 	}
 
-	/** A new tab whose requests, console errors and page errors are recorded. */
-	async newPage(): Promise<Page> {
-		const page = await this.browser.newPage();
+	/**
+	 * A new tab whose requests, console errors and page errors are recorded. `ownCookies`: in a
+	 * browser context of its own (like a private window), sharing no cookie with the other tabs;
+	 * close it with `page.browserContext().close()`.
+	 */
+	async newPage(options: { ownCookies?: boolean } = {}): Promise<Page> {
+		const page = options.ownCookies ? await (await this.browser.createBrowserContext()).newPage() : await this.browser.newPage();
 		page.on('request', (request: HTTPRequest) => this.requests.push({ url: request.url(), method: request.method(), resourceType: request.resourceType() }));
 		page.on('console', (message) => {
 			if (message.type() === 'error') this.consoleErrors.push(message.text());

@@ -1,6 +1,7 @@
 import type { Message } from 'ollama';
 import type { Page } from 'puppeteer-core';
 
+import { signPortalToken } from '../../../runtime/api/portal/portalTokens';
 import { TestBrowser } from '../../support/browser';
 import type { RuntimeProcess } from '../../support/runtimeProcess';
 import { callOf, playCompany } from '../../support/scriptedCompany';
@@ -17,6 +18,8 @@ declare const document: any;
 // token and another project's page show nothing; the pages reach no other origin.
 
 const TOKEN = 'portal-browser-token-5e1';
+// Known to the test, so that it can sign a link that is genuine but expired.
+const PORTAL_SECRET = 'portal-browser-secret-0123456789abcdef0123';
 const auth = { authorization: `Bearer ${TOKEN}` };
 const harness = new ServiceHarness();
 let service: RuntimeProcess;
@@ -29,7 +32,7 @@ const failed: string[] = [];
 beforeAll(async () => {
 	await harness.setUp();
 	playCompany(harness.ollama);
-	service = await harness.start({ API_TOKEN: TOKEN });
+	service = await harness.start({ API_TOKEN: TOKEN, PORTAL_SECRET });
 	browser = await TestBrowser.launch();
 	page = await browser.newPage();
 	page.on('response', (response) => {
@@ -142,7 +145,7 @@ describe('the client portal in a real Chromium', () => {
 		expect(browser.requestsOutside(service.url!)).toEqual([]);
 	}, 150_000);
 
-	it("shows nothing for a forged token or another project's page: the one project's link opens only that project", async () => {
+	it("shows nothing for a forged or expired token or another project's page: the one project's link opens only that project", async () => {
 		const title = unique('Mine');
 		const mine = await post(title, `${unique('Mine')} tasks=1 waves=1`);
 		const theirs = await post(unique('Theirs'), `${unique('Theirs')} tasks=1 waves=1`);
@@ -151,6 +154,17 @@ describe('the client portal in a real Chromium', () => {
 
 		await page.goto(link);
 		expect(await text('h1')).toBe(title);
+
+		// Signed with the service's secret, for this project, but an hour past its expiry.
+		const expired = signPortalToken(Buffer.from(PORTAL_SECRET), { projectId: mine, generation: 0, expiresAt: Math.floor(Date.now() / 1000) - 3600 });
+		// A fresh browser context: the cookie the good link left must not open the page for the expired one.
+		const elsewhere = await browser.newPage({ ownCookies: true });
+		const response = await elsewhere.goto(`${service.url}/portal/${mine}?t=${expired}`);
+		// Refused at once: not taken into a cookie and redirected (which an expired cookie would only hide).
+		expect({ status: response?.status(), redirects: response?.request().redirectChain().length }).toEqual({ status: 401, redirects: 0 });
+		expect(await elsewhere.$eval('h1', (h) => h.textContent)).toBe('This link does not open a project');
+		expect(await elsewhere.content()).not.toContain(title);
+		await elsewhere.browserContext().close();
 
 		for (const url of [`${service.url}/portal/${theirs}`, `${service.url}/portal/${theirs}?t=${token}`, `${service.url}/portal/${mine}?t=${token.slice(0, -3)}abc`]) {
 			const response = await page.goto(url);
