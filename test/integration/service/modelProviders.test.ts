@@ -13,6 +13,9 @@ import { ServiceHarness, unique, waitForStatus } from './support';
 const OPENAI_KEY = 'sk-openai-test-5b1e9c0d7a3f';
 const ANTHROPIC_KEY = 'sk-ant-test-8c2d4e6f0a1b';
 
+// USD per million tokens; the local models are left out, so they cost 0.
+const PRICES = { 'openai:gpt-test': { input: 1, output: 2 }, 'openai:gpt-other': { input: 3, output: 4 }, 'anthropic:claude-test': { input: 5, output: 25 } };
+
 const harness = new ServiceHarness();
 let openai: OpenAiTestServer;
 let anthropic: AnthropicTestServer;
@@ -32,6 +35,7 @@ beforeAll(async () => {
 		ANTHROPIC_API_KEY: ANTHROPIC_KEY,
 		MODEL_PLANNER: 'openai:gpt-test',
 		MODEL_TESTER: 'openai:gpt-test',
+		MODEL_PRICES: JSON.stringify(PRICES),
 	});
 }, 30_000);
 
@@ -74,6 +78,42 @@ describe('a service with an OpenAI-compatible server and the Anthropic API besid
 		// No key in any log line of the service.
 		expect(service.lines.join('\n')).not.toContain(OPENAI_KEY);
 		expect(service.lines.join('\n')).not.toContain(ANTHROPIC_KEY);
+	}, 120_000);
+
+	it("escalates a task's second attempt from an OpenAI-compatible model to Anthropic, and keeps usage and cost by role and model", async () => {
+		const openaiCalls = playCompanyOn(openai);
+		const anthropicCalls = playCompanyOn(anthropic);
+		const posted = await service.request('POST', '/api/projects', {
+			title: unique('Escalation across providers'),
+			requirements: `${unique('tasks=2 waves=1 bug=T2')}`,
+			settings: { models: { developer: 'openai:gpt-other', escalation: 'anthropic:claude-test' }, escalateAfterAttempts: 2, review: false },
+		});
+		expect(posted.status).toBe(201);
+		const project = await waitForStatus(service, posted.body.projectId as string, ['completed', 'failed'], 90_000);
+		expect(project.statusReason).toBeNull();
+		expect(project.status).toBe('completed');
+
+		// T2's first attempt fails its tests; the fix is written by the escalation model on the other API.
+		expect(project.tasks.T1.attemptModels).toEqual([{ attempt: 1, model: 'openai:gpt-other' }]);
+		expect(project.tasks.T2.attemptModels).toEqual([
+			{ attempt: 1, model: 'openai:gpt-other' },
+			{ attempt: 2, model: 'anthropic:claude-test' },
+		]);
+		expect(anthropicCalls.map((c) => `${c.role}:${c.taskId}`)).toEqual(['developer:T2']);
+		expect(openaiCalls.filter((c) => c.role === 'developer').map((c) => c.taskId).sort()).toEqual(['T1', 'T2']);
+
+		// Usage by model and what it cost: each model's tokens at its price, summed by role and in total.
+		const { usage } = project;
+		expect(Object.keys(usage.byModel).sort()).toEqual(['anthropic:claude-test', 'openai:gpt-other', 'openai:gpt-test']);
+		const priced = (model: keyof typeof PRICES) => (usage.byModel[model].promptTokens * PRICES[model].input + usage.byModel[model].completionTokens * PRICES[model].output) / 1e6;
+		for (const model of Object.keys(PRICES) as Array<keyof typeof PRICES>) {
+			expect(usage.byModel[model].calls).toBeGreaterThan(0);
+			expect(usage.cost.byModel[model]).toBeCloseTo(priced(model), 6);
+		}
+		expect(usage.cost.byRole.developer).toBeCloseTo(priced('openai:gpt-other') + priced('anthropic:claude-test'), 6);
+		expect(usage.cost.byRole.planner + usage.cost.byRole.tester).toBeCloseTo(priced('openai:gpt-test'), 6);
+		expect(usage.cost.total).toBeCloseTo(priced('openai:gpt-test') + priced('openai:gpt-other') + priced('anthropic:claude-test'), 6);
+		expect(usage.cost.total).toBeGreaterThan(0);
 	}, 120_000);
 
 	it('reports each configured provider in the credential check', async () => {
