@@ -1,19 +1,7 @@
-import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
+import type { ModelList } from '../../runtime/contracts/models';
 import { serviceRequest } from './transport/serviceRequest';
-
-interface ModelInfo extends IDataObject {
-	name: string;
-	parameterSize?: string;
-	family?: string;
-	sizeBytes?: number;
-}
-
-/** A configured provider that could not list its models, and why (GET /api/models `unavailable`). */
-interface UnavailableProvider extends IDataObject {
-	provider: string;
-	error: string;
-}
 
 /** Longest error text shown in an option's name; the whole text is its description. */
 const NAME_ERROR_CHARS = 80;
@@ -29,7 +17,7 @@ const NAME_ERROR_CHARS = 80;
  * (400 naming the field) if a workflow sends it.
  */
 export async function getModels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const { models, unavailable = [] } = await serviceRequest<{ models: ModelInfo[]; unavailable?: UnavailableProvider[] }>(this, {
+	const { models, unavailable = [] } = await serviceRequest<ModelList>(this, {
 		method: 'GET',
 		path: '/api/models',
 		timeoutMs: 15_000,

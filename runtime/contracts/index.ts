@@ -1,4 +1,5 @@
 export * from './approval';
+export * from './models';
 export * from './outcome';
 export * from './plan';
 export * from './project';

@@ -12,6 +12,7 @@ import { describeMs } from './providers/http';
 import { OllamaProvider } from './providers/ollama';
 import { OpenAiProvider } from './providers/openai';
 import type { ChatMessage, ChatReply, ModelProvider, ProviderConnection, SamplingOptions } from './providers/provider';
+import type { ModelInfo } from '../contracts/models';
 import type { CallLimiter } from './callLimiter';
 import { withRetry, type RetryPolicy } from './retry';
 import { schemaProblems } from '../contracts/schemaValidator';
@@ -79,14 +80,6 @@ export interface StructuredResult<T> {
 	repairs: number;
 }
 
-export interface ModelInfo {
-	/** Its model reference: bare for Ollama's, `openai:<id>` and `anthropic:<id>` for the others'. */
-	name: string;
-	provider: ProviderName;
-	sizeBytes?: number;
-	parameterSize?: string;
-	family?: string;
-}
 
 const MAX_REPLY_QUOTED_IN_REPAIR = 8000;
 

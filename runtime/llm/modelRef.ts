@@ -1,6 +1,6 @@
-/** The model servers the runtime speaks to. */
-export const PROVIDERS = ['ollama', 'openai', 'anthropic'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+import { PROVIDERS, type ProviderName } from '../contracts/models';
+
+export { PROVIDERS, type ProviderName };
 
 /** How each provider is named to people (in errors and in the model list). */
 export const PROVIDER_LABELS: Record<ProviderName, string> = {

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import type { ModelInfo, ModelList, UnavailableProvider } from '../../contracts/models';
 import { PROJECT_STATUSES } from '../../contracts/project';
 import { providerConnections, rolesProviders } from '../../config/modelProviders';
-import { LlmClient, type ModelInfo } from '../../llm/llmClient';
+import { LlmClient } from '../../llm/llmClient';
 import { PROVIDER_LABELS, type ProviderName } from '../../llm/modelRef';
 import { probeOllama } from '../../llm/probeOllama';
 import type { Services } from '../../service/services';
@@ -96,11 +97,12 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
 			(models) => ({ ok: true as const, models }),
 			(error: Error) => ({ ok: false as const, error }),
 		), listOthers(10_000)]);
-		const unavailable: Array<{ provider: ProviderName; error: string }> = others.filter((p) => !p.ok).map((p) => ({ provider: p.provider, error: 'error' in p ? p.error : '' }));
+		const unavailable: UnavailableProvider[] = others.filter((p) => !p.ok).map((p) => ({ provider: p.provider, error: 'error' in p ? p.error : '' }));
 		if (!ollama.ok && !others.length) throw ollama.error;
 		if (!ollama.ok) unavailable.unshift({ provider: 'ollama', error: withoutCredentials(ollama.error.message) });
 		const models: ModelInfo[] = [...(ollama.ok ? ollama.models : []), ...others.flatMap((p) => ('models' in p ? p.models : []))];
-		return { models, ...(unavailable.length ? { unavailable } : {}) };
+		const list: ModelList = { models, ...(unavailable.length ? { unavailable } : {}) };
+		return list;
 	});
 
 	app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['system'] } }, async (_request, reply) => {
