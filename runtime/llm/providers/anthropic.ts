@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsStreaming, MessageParam } from '@anthropic-ai/sdk/resources/messages';
 
 import { usageCount } from '../../contracts/usage';
-import { boundedFetch, LINE_ENVELOPE_BYTES, MAX_JSON_BODY_BYTES, ReplyProblem, describeBytes, sdkError, withCallLimits, type CallSite } from './http';
+import { LINE_ENVELOPE_BYTES, MAX_JSON_BODY_BYTES, ReplyProblem, describeBytes, sdkClientOptions, sdkError, withCallLimits, type CallSite } from './http';
 import type { ChatReply, ModelProvider, ProviderChat, ProviderConnection, ProviderModel } from './provider';
 
 export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
@@ -25,12 +25,7 @@ export class AnthropicProvider implements ModelProvider {
 			baseURL: this.baseUrl,
 			apiKey: this.connection.apiKey ?? null,
 			authToken: null,
-			// Our retry loop retries, within the whole-call timeout; the client must not retry behind it.
-			maxRetries: 0,
-			// The client's timeout ends waiting for the headers only; ours ends the whole call.
-			timeout: timeoutMs > 0 ? timeoutMs + 1000 : 2_147_483_647,
-			fetch: boundedFetch(maxLineBytes),
-			logLevel: 'off',
+			...sdkClientOptions(maxLineBytes, timeoutMs),
 		});
 	}
 

@@ -89,6 +89,21 @@ function longestLine(chunk: Uint8Array, lastNewline: number): number {
 }
 
 /** What bounds one HTTP call: the operator's timeout and the execution's cancel signal. */
+/**
+ * What both SDK clients (openai, @anthropic-ai/sdk) are given: no retries of their own (ours retry,
+ * within the whole-call timeout), their timeout only a backstop past ours (it ends the wait for the
+ * headers only; ours ends the whole call), our bounded fetch, and no logging (nothing of a call,
+ * and never a key, reaches the console).
+ */
+export function sdkClientOptions(maxLineBytes: number, timeoutMs: number) {
+	return {
+		maxRetries: 0,
+		timeout: timeoutMs > 0 ? timeoutMs + 1000 : 2_147_483_647,
+		fetch: boundedFetch(maxLineBytes),
+		logLevel: 'off' as const,
+	};
+}
+
 export interface CallLimits {
 	/** Limit for this request in ms; 0 means none. */
 	timeoutMs: number;

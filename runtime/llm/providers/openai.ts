@@ -3,7 +3,7 @@ import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/
 
 import { usageCount } from '../../contracts/usage';
 import { LlmError } from '../errors';
-import { boundedFetch, LINE_ENVELOPE_BYTES, MAX_JSON_BODY_BYTES, ReplyProblem, describeBytes, sdkError, withCallLimits, type CallSite } from './http';
+import { LINE_ENVELOPE_BYTES, MAX_JSON_BODY_BYTES, ReplyProblem, describeBytes, sdkClientOptions, sdkError, withCallLimits, type CallSite } from './http';
 import type { ChatReply, ModelProvider, ProviderChat, ProviderConnection, ProviderModel } from './provider';
 
 /**
@@ -29,12 +29,7 @@ export class OpenAiProvider implements ModelProvider {
 			apiKey: this.connection.apiKey ?? 'no-key',
 			organization: null,
 			project: null,
-			// Our retry loop retries, within the whole-call timeout; the client must not retry behind it.
-			maxRetries: 0,
-			// The client's timeout ends waiting for the headers only; ours ends the whole call.
-			timeout: timeoutMs > 0 ? timeoutMs + 1000 : 2_147_483_647,
-			fetch: boundedFetch(maxLineBytes),
-			logLevel: 'off',
+			...sdkClientOptions(maxLineBytes, timeoutMs),
 		});
 	}
 
