@@ -24,6 +24,8 @@ export class TestBrowser {
 	readonly requests: SeenRequest[] = [];
 	/** Console errors and page errors (a CSP refusal shows here too). */
 	readonly consoleErrors: string[] = [];
+	/** The messages of alert, confirm and prompt dialogs any page opened (each dismissed): an injected script shows here. */
+	readonly dialogs: string[] = [];
 
 	private constructor(
 		readonly browser: Browser,
@@ -52,7 +54,7 @@ export class TestBrowser {
 	}
 
 	/**
-	 * A new tab whose requests, console errors and page errors are recorded. `ownCookies`: in a
+	 * A new tab whose requests, console errors, page errors and dialogs are recorded. `ownCookies`: in a
 	 * browser context of its own (like a private window), sharing no cookie with the other tabs;
 	 * close it with `page.browserContext().close()`.
 	 */
@@ -63,6 +65,10 @@ export class TestBrowser {
 			if (message.type() === 'error') this.consoleErrors.push(message.text());
 		});
 		page.on('pageerror', (error) => this.consoleErrors.push(String(error)));
+		page.on('dialog', (dialog) => {
+			this.dialogs.push(dialog.message());
+			void dialog.dismiss();
+		});
 		return page;
 	}
 

@@ -15,7 +15,6 @@ const harness = new ServiceHarness();
 let service: RuntimeProcess;
 let browser: TestBrowser;
 let page: Page;
-const dialogs: string[] = [];
 
 beforeAll(async () => {
 	await harness.setUp();
@@ -24,10 +23,6 @@ beforeAll(async () => {
 	service = await harness.start({ API_TOKEN: TOKEN, CONCURRENCY: '2' });
 	browser = await TestBrowser.launch();
 	page = await browser.newPage();
-	page.on('dialog', (dialog) => {
-		dialogs.push(dialog.message());
-		void dialog.dismiss();
-	});
 }, 60_000);
 
 afterAll(async () => {
@@ -93,7 +88,7 @@ describe('the dashboard in a real Chromium', () => {
 		await page.goto(`${service.url}/ui/?status=completed`);
 		expect(await page.$$eval('tr[data-project] td a', (links) => links.map((a) => a.textContent))).toContain(INJECTION);
 		expect(await page.$$eval('img', (elements) => elements.length)).toBe(0);
-		expect(dialogs).toEqual([]);
+		expect(browser.dialogs).toEqual([]);
 	});
 
 	it('Bull Board renders under the same sign-in and its own policy', async () => {

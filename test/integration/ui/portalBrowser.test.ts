@@ -25,7 +25,6 @@ const harness = new ServiceHarness();
 let service: RuntimeProcess;
 let browser: TestBrowser;
 let page: Page;
-const dialogs: string[] = [];
 /** Paths the pages asked for that failed (4xx, 5xx). */
 const failed: string[] = [];
 
@@ -37,10 +36,6 @@ beforeAll(async () => {
 	page = await browser.newPage();
 	page.on('response', (response) => {
 		if (response.status() >= 400) failed.push(new URL(response.url()).pathname);
-	});
-	page.on('dialog', (dialog) => {
-		dialogs.push(dialog.message());
-		void dialog.dismiss();
 	});
 }, 60_000);
 
@@ -138,7 +133,7 @@ describe('the client portal in a real Chromium', () => {
 
 		const events = (await service.request<Body>('GET', `/api/projects/${id}/events?limit=1000`, undefined, auth)).body.events as Body[];
 		expect(events.filter((e) => e.type === 'project.approval_decided').map((e) => `${e.source}:${e.data.decision}`)).toEqual(['portal:request_changes', 'portal:approve']);
-		expect(dialogs).toEqual([]);
+		expect(browser.dialogs).toEqual([]);
 		// No script error, no CSP refusal: the only failed load is Chromium's own /favicon.ico (401 outside /ui and /portal).
 		expect(failed.filter((path) => path !== '/favicon.ico')).toEqual([]);
 		expect(browser.consoleErrors.filter((e) => !/^Failed to load resource: the server responded with a status of 401/.test(e))).toEqual([]);
