@@ -56,6 +56,8 @@ export interface InitOptions {
 	branch?: string;
 	/** The committer set in the repository's own config; default DEFAULT_GIT_IDENTITY. */
 	identity?: GitIdentity;
+	/** git's --template; "" for none (no sample hooks or info/exclude: a throwaway build needs neither); default git's own. */
+	template?: string;
 }
 
 /** Makes `dir` (created if missing) a git repository with its own committer identity. Safe to repeat. */
@@ -64,7 +66,7 @@ export async function initRepository(dir: string, options: InitOptions = {}): Pr
 	const identity = options.identity ?? DEFAULT_GIT_IDENTITY;
 	await mkdir(dir, { recursive: true });
 	const fresh = !(await exists(join(dir, '.git')));
-	await runGit(dir, ['init', '--quiet', `--initial-branch=${branch}`]);
+	await runGit(dir, ['init', '--quiet', `--initial-branch=${branch}`, ...(options.template === undefined ? [] : [`--template=${options.template}`])]);
 	if (fresh && !/[\x00-\x1f\x7f]/.test(identity.name + identity.email)) {
 		// A new repository's config is the one git init just wrote: the identity is appended to it
 		// as `git config` would set it, without a git process for each of the two values.
@@ -149,7 +151,8 @@ export async function commitHistory(dir: string, commits: readonly HistoryCommit
 	const branch = checkBranch(options.branch ?? 'main');
 	const checked = commits.map((commit, i) => ({ ...commit, message: checkMessage(commit.message), date: commitDate(commit.date), field: commit.field ?? `commits[${i}].files` }));
 	if ((await readdir(dir).catch(() => [])).length) throw new InvalidInputError('dir', `"${dir}" is not empty: a history is built in a new folder`);
-	await initRepository(dir, { branch, identity });
+	// Without git's template files: copying them (and removing them again) cost more than the commits.
+	await initRepository(dir, { branch, identity, template: '' });
 	let fast = await nothingIgnoredBy(dir, identity);
 	const tree = new Map<string, string>();
 	const pending: FastCommit[] = [];
@@ -275,12 +278,14 @@ export function stripspace(message: string): string {
 
 /**
  * Clones the repository at `source` (a folder on this machine) into `dest`, which must not exist yet
- * or be empty: a plain `git clone`, as a client would make, with no hardlinks to the source's objects.
+ * or be empty: a plain `git clone`, as a client would make, with no hardlinks to the source's objects,
+ * and without git's template files in its .git (sample hooks, info/exclude: nothing that changes
+ * what is checked out; copying them was a third of the clone's cost).
  */
 export async function cloneRepository(source: string, dest: string, options: { branch?: string } = {}): Promise<void> {
 	if (!source.startsWith('/') || !dest.startsWith('/')) throw new InvalidInputError('source', 'clone takes absolute folder paths on this machine');
 	const branch = checkBranch(options.branch ?? 'main');
-	await runGit(source, ['clone', '--quiet', '--no-local', '--no-hardlinks', `--branch=${branch}`, '--', source, dest]);
+	await runGit(source, ['clone', '--quiet', '--no-local', '--no-hardlinks', '--template=', `--branch=${branch}`, '--', source, dest]);
 }
 
 /** The sha of HEAD, or null in a repository without commits. */
