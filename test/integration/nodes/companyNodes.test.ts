@@ -27,11 +27,16 @@ describe('AI Company: Run Whole Project', () => {
 	it('waits for the end and outputs the outcome: every task done, the fix round counted, the repository named', async () => {
 		const [outcome] = await run('tasks=3 waves=2 bug=T2 (company node)', { intake: { title: 'Whole', clientName: 'Ada' }, settings: { maxFixAttempts: 2 } });
 		expect(outcome).toMatchObject({ title: 'Whole', status: 'completed', reason: null, client: { name: 'Ada' } });
+		const approved = (id: string) => ({ verdict: 'approve', summary: `${id} does what it says`, rounds: 1, warned: false });
 		expect(outcome.tasks).toEqual([
-			{ id: 'T1', status: 'done', attempts: 1 },
-			{ id: 'T2', status: 'done', attempts: 2 },
-			{ id: 'T3', status: 'done', attempts: 1 },
+			{ id: 'T1', status: 'done', attempts: 1, review: approved('T1') },
+			{ id: 'T2', status: 'done', attempts: 2, review: approved('T2') },
+			{ id: 'T3', status: 'done', attempts: 1, review: approved('T3') },
 		]);
+		// The whole project's review and the delivery DevOps proved in a clean clone.
+		expect(outcome.review).toMatchObject({ verdict: 'approve', rounds: 1, warned: false });
+		expect(outcome.delivery).toMatchObject({ testCommand: 'npm test', verified: true });
+		expect((outcome.delivery as IDataObject).files).toEqual(expect.arrayContaining(['package.json', 'README.md']));
 		expect((outcome.repository as IDataObject).url).toBe(`${harness.gitBase}/${outcome.projectId}.git`);
 		const { body: project } = await harness.api('GET', `/api/projects/${outcome.projectId}`);
 		expect(project.run).toMatchObject({ mode: 'auto' });

@@ -52,7 +52,7 @@ async function plannedProject(): Promise<IDataObject> {
 const report = (projectId: unknown, extra: IDataObject = {}) => ({ resource: 'project', operation: 'report', projectId, model: '', execution: 'wait', waitTimeoutSeconds: 60, ...extra });
 
 describe('Project State → Write Report', () => {
-	it("waits for the service's report job and outputs the report; the project stays as it was", async () => {
+	it("waits for the service's report job and outputs the report; the project changes only by the reporter's usage", async () => {
 		const project = await plannedProject();
 		const before = harness.ollama.chatRequests().length;
 		const [output] = await harness.run(state, report(project.id));
@@ -63,12 +63,16 @@ describe('Project State → Write Report', () => {
 			report: REPORT,
 			model: 'llama3.2:3b',
 			usage: expect.objectContaining({ calls: 1 }),
+			cost: 0,
 			repairs: 0,
+			review: null,
+			delivery: null,
 		});
 		const [call] = harness.ollama.chatRequests().slice(before);
 		expect(call.body?.format).toEqual(JSON.parse(JSON.stringify(projectReportSchema)));
 		const [after] = await harness.run(state, { resource: 'project', operation: 'get', projectId: project.id });
-		expect(after).toMatchObject({ status: 'planned', version: project.version });
+		expect(after).toMatchObject({ status: 'planned', plan: project.plan, tasks: project.tasks, version: (project.version as number) + 1 });
+		expect((after.usage as IDataObject).byRole).toMatchObject({ reporter: output.usage });
 	}, 60_000);
 
 	it('sends the Model chosen to the service, which calls that model', async () => {

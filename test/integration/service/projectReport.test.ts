@@ -88,6 +88,9 @@ describe('POST /api/projects/:id/report', () => {
 			// No MODEL_PRICES here: a local model costs nothing.
 			cost: 0,
 			repairs: 0,
+			// Planned only: nothing reviewed, nothing delivered yet.
+			review: null,
+			delivery: null,
 		});
 
 		expect(calls).toHaveLength(1);

@@ -36,7 +36,8 @@ export class ServiceHarness {
 		await Promise.all(this.processes.map((p) => p.stop()));
 		await this.ollama?.close();
 		await deleteKeysWithPrefix(this.prefix);
-		rmSync(this.gitBase, { recursive: true, force: true });
+		// A push the killed service started may still be writing (git's receive-pack outlives it): retried.
+		rmSync(this.gitBase, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 	}
 }
 
