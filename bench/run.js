@@ -895,6 +895,7 @@ main().then(
 	() => process.exit(0), // a project's end wait still timing out after a failed part must not keep the bench alive
 	(error) => {
 		console.error(error);
+		for (const dir of [gitBase, SNAPSHOT]) fs.rmSync(dir, { recursive: true, force: true });
 		process.exit(1);
 	},
 );
