@@ -2,7 +2,7 @@
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }];
 
 // ESM-only packages in node_modules that jest must compile to CommonJS (test/support/esmToCommonJs.js).
-const esmPackages = ['@octokit', 'before-after-hook', 'universal-user-agent', 'content-type', 'content-disposition', 'json-with-bigint'];
+const esmPackages = ['@octokit', 'before-after-hook', 'universal-user-agent', 'content-type', 'json-with-bigint'];
 const esmPattern = `/node_modules/(${esmPackages.join('|')})/`;
 
 const project = (name, extra = {}) => ({
