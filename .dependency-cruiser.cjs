@@ -1,7 +1,7 @@
 /**
  * The house's dependency rules (issue 23; README "Layout"), checked by `npm run lint:deps`
  * (part of `npm run lint`, so CI runs it). A lower room never imports a higher one:
- *   contracts < config, llm, state, sandbox/workspace < agents < pipeline < queue, webhooks
+ *   contracts < config, llm, state, sandbox/workspace < agents, ui < pipeline < queue, webhooks
  *   < driver < worker, api < bin   (worker and api never import each other)
  * Type-only imports count: `tsPreCompilationDeps` keeps `import type` edges, because the rule is
  * about what the source says, not what survives compilation.
@@ -78,6 +78,13 @@ const forbidden = [
 		{ path: rooms('api', 'queue', 'driver', 'worker', 'service', 'bin') },
 	),
 	rule(
+		'ui-renders-what-it-is-handed',
+		'The pages (runtime/ui: dashboard, portal, their escaping and sessions) render the shapes the api hands them: ' +
+			'of the runtime they import only the contracts, the store\'s key names and themselves; the api serves them.',
+		{ path: rooms('ui') },
+		{ path: '^runtime/', pathNot: [rooms('ui', 'contracts'), '^runtime/state/keys\\.ts$'] },
+	),
+	rule(
 		'driver-imports-no-worker-api-or-bin',
 		'The driver (after every change: decide, enqueue the next step, announce the outcome) is used by the api and the worker alike, so it imports neither, nor the start.',
 		{ path: rooms('driver') },
@@ -126,7 +133,7 @@ const forbidden = [
 const floors = [
 	['contracts'],
 	['config', 'llm', 'state', 'sandbox', 'workspace'],
-	['agents'],
+	['agents', 'ui'],
 	['pipeline'],
 	['queue', 'webhooks'],
 	['service'],

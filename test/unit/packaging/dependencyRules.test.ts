@@ -83,6 +83,8 @@ describe('the dependency rules', () => {
 				'order-webhooks-imports-no-higher-floor: runtime/webhooks/deliver.ts → runtime/driver/outcome.ts',
 				'order-worker-imports-no-higher-floor: runtime/worker/climb.ts → runtime/bin/start.ts',
 				'order-workspace-imports-no-higher-floor: runtime/workspace/climb.ts → runtime/agents/leaf.ts',
+				'order-ui-imports-no-higher-floor: runtime/ui/climb.ts → runtime/api/auth.ts',
+				'ui-renders-what-it-is-handed: runtime/ui/climb.ts → runtime/api/auth.ts',
 				'pipeline-and-agents-import-no-flow: runtime/pipeline/step.ts → runtime/queue/queue.ts',
 				'runtime-imports-no-nodes: runtime/queue/queue.ts → credentials/Example.credentials.ts',
 				'state-knows-no-model-files-or-flow: runtime/state/climb.ts → runtime/agents/leaf.ts',
