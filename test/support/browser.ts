@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,6 +33,9 @@ export class TestBrowser {
 	) {}
 
 	static async launch(): Promise<TestBrowser> {
+		if (!existsSync(CHROMIUM_PATH)) {
+			throw new Error(`No browser at ${CHROMIUM_PATH}: the page tests run in Debian's chromium (apt-get install chromium; .ci/run installs it), or set CHROMIUM_PATH to another Chromium or Chrome`);
+		}
 		const profile = mkdtempSync(join(tmpdir(), 'aic-chromium-'));
 		const browser = await puppeteer.launch({
 			executablePath: CHROMIUM_PATH,
