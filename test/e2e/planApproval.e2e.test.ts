@@ -118,7 +118,7 @@ test('with approval "plan" the template emails the client a portal link; the cli
 		expect(Object.values(waiting.tasks).map((t: any) => t.status)).toEqual(['pending', 'pending']);
 
 		// The template's trigger heard of it and emailed the client the portal link.
-		const [invitation] = await e2e.timed('portal link emailed', () => eventually('the portal link email', async () => (smtp.to(CLIENT.email).length ? smtp.to(CLIENT.email) : undefined)));
+		const [invitation] = await e2e.timed('portal link emailed', () => eventually('the portal link email', async () => (smtp.to(CLIENT.email).length ? smtp.to(CLIENT.email) : undefined), 60_000));
 		console.log(`the client's email: ${invitation.subject}\n${invitation.text}`);
 		expect(invitation.from).toBe('portal@ai-company.test');
 		expect(invitation.subject).toBe('Your plan for "Approval shop" is ready for your approval');
@@ -149,7 +149,7 @@ test('with approval "plan" the template emails the client a portal link; the cli
 		await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
 		expect(await page.$eval('[role="status"]', (s) => s.textContent)).toContain('approved');
 
-		const done = await e2e.timed('approved to completed', () => statusOf(projectId, 'completed'));
+		const done = await e2e.timed('approved to completed', () => statusOf(projectId, 'completed', 60_000));
 		expect(Object.values(done.tasks).map((t: any) => t.status)).toEqual(['done', 'done']);
 		const decided = (await eventsOf(projectId)).filter((e) => e.type === 'project.approval_decided');
 		expect(decided.map((e) => `${e.source}:${e.data.decision}`)).toEqual(['portal:approve']);
