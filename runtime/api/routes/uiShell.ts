@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
@@ -7,8 +7,6 @@ import { PAGE_SECURITY_HEADERS, STATIC_PREFIX } from '../../ui/html';
 
 /** runtime/ui/static beside the compiled code (copyAssets.js), or beside the sources under ts-jest. */
 const UI_STATIC = join(__dirname, '..', '..', 'ui', 'static');
-/** htmx 2 from node_modules, served from the same route: no CDN. */
-const HTMX_DIST = dirname(require.resolve('htmx.org/dist/htmx.min.js'));
 
 /** Bull Board's own page sets a <base> and inline styles: its policy allows those, under /ui/queues only. */
 export const BULL_BOARD_CSP = [
@@ -30,13 +28,13 @@ export function isPagePath(url: string): boolean {
 }
 
 /**
- * What every page route shares: the static files (stylesheets, scripts, htmx) under /ui/static/,
+ * What every page route shares: the static files (the stylesheet, the live log's script) under /ui/static/,
  * and the security headers (a strict Content-Security-Policy, nosniff, no referrer, no framing) on
  * every answer under /ui and /portal, errors and 404s included.
  */
 export async function uiShell(app: FastifyInstance): Promise<void> {
 	await app.register(fastifyStatic, {
-		root: [UI_STATIC, HTMX_DIST],
+		root: UI_STATIC,
 		prefix: STATIC_PREFIX,
 		decorateReply: false,
 		index: false,
