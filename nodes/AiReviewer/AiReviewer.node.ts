@@ -33,7 +33,7 @@ export class AiReviewer implements INodeType {
 			...executionProperties('the review'),
 			agentOptionsProperty(
 				'reviewer',
-				'{{task}}, {{planSummary}}, {{techStack}}, {{files}} (each with its diff), {{testFiles}}, {{testReport}}, {{round}}, {{previousComments}}, {{schema}}',
+				'{{task}} (null in the whole-project review), {{tasks}} (id and title of each, whole-project review), {{planSummary}}, {{techStack}}, {{files}} (each: path, content; in a task review also diff and added, and from its second round sincePrevious: what changed since the previous round), {{listedPaths}}, {{testFiles}}, {{testReport}} (status, passed, failed, output; null in the whole-project review), {{round}}, {{previousRound}} (the round before, when a later round of a task review shows what changed since; else null), {{previousComments}}, {{schema}}',
 				[],
 			),
 		],
