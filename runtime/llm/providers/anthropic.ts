@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsStreaming, MessageParam } from '@anthropic-ai/sdk/resources/messages';
 
 import { usageCount } from '../../contracts/usage';
-import { LINE_ENVELOPE_BYTES, MAX_JSON_BODY_BYTES, ReplyProblem, describeBytes, sdkClientOptions, sdkError, withCallLimits, type CallSite } from './http';
+import { LINE_ENVELOPE_BYTES, MAX_JSON_BODY_BYTES, ReplyProblem, describeBytes, sdkClientOptions, sdkError, withCallLimits, withoutUrlCredentials, type CallSite } from './http';
 import type { ChatReply, ModelProvider, ProviderChat, ProviderConnection, ProviderModel } from './provider';
 
 export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
@@ -14,15 +14,19 @@ const REPLY_TOOL = 'reply';
 /** The Anthropic Messages API through the official `@anthropic-ai/sdk` client. */
 export class AnthropicProvider implements ModelProvider {
 	readonly name = 'anthropic' as const;
+	/** Where it is, without the user and password the URL may carry (for errors and the model list). */
 	readonly baseUrl: string;
+	/** The URL the client calls, as configured. */
+	private readonly url: string;
 
 	constructor(private readonly connection: ProviderConnection) {
-		this.baseUrl = (connection.baseUrl || DEFAULT_ANTHROPIC_BASE_URL).trim().replace(/\/+$/, '');
+		this.url = (connection.baseUrl || DEFAULT_ANTHROPIC_BASE_URL).trim().replace(/\/+$/, '');
+		this.baseUrl = withoutUrlCredentials(this.url);
 	}
 
 	private client(maxLineBytes: number, timeoutMs: number): Anthropic {
 		return new Anthropic({
-			baseURL: this.baseUrl,
+			baseURL: this.url,
 			apiKey: this.connection.apiKey ?? null,
 			authToken: null,
 			...sdkClientOptions(maxLineBytes, timeoutMs),

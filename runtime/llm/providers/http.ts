@@ -174,7 +174,7 @@ export function sdkError(error: unknown, site: CallSite, abort: AbortState): Llm
 	if (error instanceof LlmError) return error;
 	const who = `${capitalized(PROVIDER_LABELS[site.provider])} at ${site.baseUrl}`;
 	const details = { model: site.model, baseUrl: site.baseUrl, provider: site.provider };
-	const clean = (text: string) => withoutSecret(text, site.apiKey);
+	const clean = (text: string) => withoutUrlCredentials(withoutSecret(text, site.apiKey));
 	if (error instanceof ReplyProblem) {
 		const message =
 			site.model === undefined
@@ -257,6 +257,26 @@ export function withoutSecret(text: string, secret: string | undefined): string 
 		for (const part of [secret.slice(0, 8), secret.slice(-8)]) clean = clean.split(part).join('***');
 	}
 	return clean;
+}
+
+/** `text` with the user and password of every URL in it taken out (`http://user:pw@host` -> `http://host`). */
+export function withoutUrlCredentials(text: string): string {
+	return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, '$1');
+}
+
+/**
+ * The error a provider's call ends with, its message, base URL and raw reply without any URL's user
+ * and password: a base URL may carry them (a model server behind a proxy's basic auth), and the
+ * message is stored on the project (task.error, statusReason), sent in callbacks and shown.
+ */
+export function withoutCredentialsIn(error: unknown): unknown {
+	if (!(error instanceof Error)) return error;
+	const fields = error as unknown as Record<string, unknown>;
+	for (const name of ['message', 'baseUrl', 'rawReply'] as const) {
+		const value = fields[name];
+		if (typeof value === 'string' && /:\/\/[^\s/?#@]*@/.test(value)) Object.defineProperty(error, name, { value: withoutUrlCredentials(value), writable: true, configurable: true, enumerable: name !== 'message' });
+	}
+	return error;
 }
 
 export function connectionErrorCode(error: unknown): string | undefined {

@@ -3,7 +3,7 @@ import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/
 
 import { usageCount } from '../../contracts/usage';
 import { LlmError } from '../errors';
-import { LINE_ENVELOPE_BYTES, MAX_JSON_BODY_BYTES, ReplyProblem, describeBytes, sdkClientOptions, sdkError, withCallLimits, type CallSite } from './http';
+import { LINE_ENVELOPE_BYTES, MAX_JSON_BODY_BYTES, ReplyProblem, describeBytes, sdkClientOptions, sdkError, withCallLimits, withoutUrlCredentials, type CallSite } from './http';
 import type { ChatReply, ModelProvider, ProviderChat, ProviderConnection, ProviderModel } from './provider';
 
 /**
@@ -16,15 +16,19 @@ const refusesSchemas = new Set<string>();
 /** Any OpenAI-compatible server (vLLM, LM Studio, llama.cpp's server, OpenRouter, OpenAI) through the official `openai` client. */
 export class OpenAiProvider implements ModelProvider {
 	readonly name = 'openai' as const;
+	/** Where it is, without the user and password the URL may carry (for errors and the model list). */
 	readonly baseUrl: string;
+	/** The URL the client calls, as configured. */
+	private readonly url: string;
 
 	constructor(private readonly connection: ProviderConnection) {
-		this.baseUrl = connection.baseUrl.trim().replace(/\/+$/, '');
+		this.url = connection.baseUrl.trim().replace(/\/+$/, '');
+		this.baseUrl = withoutUrlCredentials(this.url);
 	}
 
 	private client(maxLineBytes: number, timeoutMs: number): OpenAI {
 		return new OpenAI({
-			baseURL: this.baseUrl,
+			baseURL: this.url,
 			// Local servers take any key; the client insists on one.
 			apiKey: this.connection.apiKey ?? 'no-key',
 			organization: null,
