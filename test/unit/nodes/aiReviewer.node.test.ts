@@ -140,6 +140,17 @@ describe('AI Reviewer node: one review job per item', () => {
 	});
 });
 
+describe("AI Reviewer node's output of a rejection", () => {
+	it("leaves out the files the stored review keeps for the next round (reviewedFiles), and nothing else of the job's result", async () => {
+		const rejected = reviewResult('T2');
+		const reviewedFiles = [{ path: 'src/t2.js', content: 'x'.repeat(60_000) }];
+		jobFor = () => ({ state: 'completed', result: { ...rejected, review: { ...rejected.review, reviewedFiles } } });
+		const [items] = await runNode(node, reviewRun());
+		expect(items).toEqual([{ json: rejected, pairedItem: { item: 0 } }]);
+		expect(JSON.stringify(items).length).toBeLessThan(2_000);
+	});
+});
+
 describe("AI Reviewer node's description: built like the other AI nodes", () => {
 	const { description } = node;
 	const tester = new AiTester().description;
