@@ -50,7 +50,11 @@ export function uiEventRoutes(ui: FastifyInstance, services: Services): void {
 			reader.disconnect();
 			raw.end();
 		};
+		// A browser that went away while the stream was being set up (the project read, the newest id)
+		// has already closed: without this the loop would hold its Redis connection and slot for good.
+		raw.on('close', close);
 		request.raw.on('close', close);
+		if (raw.destroyed || request.raw.socket?.destroyed !== false) close();
 		try {
 			while (!closed) {
 				const read = (await reader.xread('COUNT', 100, 'BLOCK', BLOCK_MS, 'STREAMS', key, after)) as Array<[string, Array<[string, string[]]>]> | null;
