@@ -26,6 +26,8 @@ import { uiEventRoutes } from './uiEvents';
 import { acceptForms, uiSignIn } from './uiSession';
 
 const PAGE_SIZE = 50;
+/** Bull Board's routes that write a job's data as sent (method and route). */
+const BOARD_DATA_WRITES = new Set(['POST /ui/queues/api/queues/:queueName/add', 'PATCH /ui/queues/api/queues/:queueName/:jobId/update-data']);
 /** Events the project page shows when it opens; the rest stream in. */
 const EVENTS_SHOWN = 200;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
@@ -130,6 +132,13 @@ export async function uiDashboard(app: FastifyInstance, services: Services): Pro
 		board.setBasePath('/ui/queues');
 		// @bull-board/api is pinned to the version @bull-board/fastify pins, so both see one adapter interface.
 		createBullBoard({ queues: [new BullMQAdapter(services.queue.queue)], serverAdapter: board, options: { uiConfig: { boardTitle: 'AI Company queue' } } });
+		// A job's data is written by the API alone, which validates it (the workers trust it): Bull
+		// Board's "add job" and "edit data" are refused; reading, retrying, promoting and cleaning stay.
+		ui.addHook('onRequest', async (request, reply) => {
+			if (BOARD_DATA_WRITES.has(`${request.method} ${request.routeOptions.url ?? ''}`)) {
+				return reply.code(403).type('text/plain; charset=utf-8').send("refused: a job's data is written through the API, which checks it, not from the queue board");
+			}
+		});
 		await ui.register(board.registerPlugin(), { prefix: '/ui/queues' });
 		// Its page links Google Fonts: the link goes, so the browser asks no other site for anything.
 		ui.addHook('onSend', async (request, _reply, payload) =>
