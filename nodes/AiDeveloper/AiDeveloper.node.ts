@@ -41,7 +41,7 @@ export class AiDeveloper implements INodeType {
 			},
 			modelProperty('writes code'),
 			...executionProperties('the code written'),
-			agentOptionsProperty('developer', '{{task}}, {{planSummary}}, {{techStack}}, {{contextFiles}}, {{listedPaths}}, {{fix}}, {{failures}}, {{testFiles}}, {{testOutput}}, {{schema}}', [
+			agentOptionsProperty('developer', '{{task}}, {{planSummary}}, {{techStack}}, {{contextFiles}}, {{listedPaths}}, {{unlistedCount}}, {{protectedPaths}}, {{fix}}, {{failures}}, {{testFiles}}, {{testOutput}}, {{review}} (the review that asked for changes: summary, comments), {{schema}}', [
 				{
 					displayName: 'Context Budget (Tokens)',
 					name: 'contextTokens',

@@ -46,7 +46,7 @@ export class AiPlanner implements INodeType {
 			},
 			modelProperty('plans'),
 			...executionProperties('the plan'),
-			agentOptionsProperty('planner', '{{title}}, {{requirements}}, {{client.name}}, {{maxTasks}}, {{schema}}', [
+			agentOptionsProperty('planner', '{{title}}, {{requirements}}, {{client.name}}, {{maxTasks}}, {{changeRequest}} (the client\'s requested changes when the plan is made again), {{schema}}', [
 				{
 					displayName: 'Max Tasks',
 					name: 'maxTasks',

@@ -1,4 +1,3 @@
-import Handlebars from 'handlebars';
 import type { INodeProperties } from 'n8n-workflow';
 
 import { AiReviewer } from '../../../nodes/AiReviewer/AiReviewer.node';
@@ -6,6 +5,7 @@ import { reviewWork, type ReviewerInput } from '../../../runtime/agents/reviewer
 import { LlmClient } from '../../../runtime/llm/llmClient';
 import { shippedTemplateSource } from '../../../runtime/prompts/renderPrompt';
 import { OllamaTestServer } from '../../support/ollamaTestServer';
+import { hintedVariables, rootVariables } from '../../support/templateVariables';
 
 /**
  * The AI Reviewer node's Custom Prompt Template lists the template's variables. They are read here
@@ -15,46 +15,7 @@ import { OllamaTestServer } from '../../support/ollamaTestServer';
 
 const options = (new AiReviewer().description.properties.find((p) => p.name === 'options')?.options ?? []) as INodeProperties[];
 const hint = options.find((o) => o.name === 'promptTemplate')?.description ?? '';
-/** The "Variables: …;" part of the hint. */
-const variablesPart = /Variables: (.*); wrap untrusted text/.exec(hint)?.[1] ?? '';
-/** Every `{{name}}` the hint lists (the first segment of a dotted name). */
-const hintedNames = new Set([...variablesPart.matchAll(/\{\{(\w+)(?:\.\w+)*\}\}/g)].map((m) => m[1]));
-
-const BLOCK_HELPERS = new Set(['if', 'unless', 'each', 'with', 'fence']);
-const SCOPING_HELPERS = new Set(['each', 'with']);
-
-/** The root-context variables a template reads: paths outside `#each`/`#with`, or reaching back to the root with `../`. */
-function rootVariables(source: string): Set<string> {
-	const names = new Set<string>();
-	const read = (node: hbs.AST.Node | undefined, depth: number): void => {
-		if (node?.type === 'SubExpression') {
-			const sub = node as hbs.AST.SubExpression;
-			sub.params.forEach((p) => read(p, depth));
-			return;
-		}
-		if (node?.type !== 'PathExpression') return;
-		const path = node as hbs.AST.PathExpression;
-		if (!path.data && path.original !== 'this' && path.parts.length && path.depth === depth) names.add(path.parts[0]);
-	};
-	const walk = (node: hbs.AST.Node | undefined, depth: number): void => {
-		if (!node) return;
-		if (node.type === 'Program') (node as hbs.AST.Program).body.forEach((s) => walk(s, depth));
-		if (node.type === 'MustacheStatement') {
-			const mustache = node as hbs.AST.MustacheStatement;
-			const helper = (mustache.path as hbs.AST.PathExpression).original;
-			if (!BLOCK_HELPERS.has(helper)) read(mustache.path, depth);
-			mustache.params.forEach((p) => read(p, depth));
-		}
-		if (node.type === 'BlockStatement') {
-			const block = node as hbs.AST.BlockStatement;
-			block.params.forEach((p) => read(p, depth));
-			walk(block.program, SCOPING_HELPERS.has((block.path as hbs.AST.PathExpression).original) ? depth + 1 : depth);
-			walk(block.inverse, depth);
-		}
-	};
-	walk(Handlebars.parse(source), 0);
-	return names;
-}
+const { variablesPart, hintedNames } = hintedVariables(hint);
 
 /** A template that prints every key of the root context, of each file and of the test report. */
 const KEY_DUMP = '{{#each this}}root:{{@key}}\n{{/each}}{{#each files}}{{#each this}}file:{{@key}}\n{{/each}}{{/each}}{{#each testReport}}testReport:{{@key}}\n{{/each}}';
