@@ -16,3 +16,15 @@ export function sameOrigin(headers: { origin?: string; referer?: string; host?: 
 		return false;
 	}
 }
+
+/**
+ * Whether the browser reached the page over https: this process's own TLS, or a reverse proxy that
+ * terminates TLS and says so in X-Forwarded-Proto (its first value). Used only to add Secure to the
+ * pages' cookies and to write the pages' own links: a request that lies about it harms only itself.
+ */
+export function servedOverHttps(request: { protocol: string; headers: Record<string, string | string[] | undefined> }): boolean {
+	if (request.protocol === 'https') return true;
+	const forwarded = request.headers['x-forwarded-proto'];
+	const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim().toLowerCase();
+	return first === 'https';
+}

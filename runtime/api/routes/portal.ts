@@ -10,7 +10,7 @@ import { jobIds } from '../../queue/jobIds';
 import type { Services } from '../../service/services';
 import { ProjectNotFoundError } from '../../state/errors';
 import { portalPage, refusedPage, type PortalView } from '../../ui/portal/portalPage';
-import { sameOrigin } from '../../ui/requestChecks';
+import { sameOrigin, servedOverHttps } from '../../ui/requestChecks';
 import { PortalLinks } from '../portal/portalTokens';
 import { portalLinkRoutes } from './portalLinks';
 
@@ -49,7 +49,7 @@ export function portalRoutes(app: FastifyInstance, services: Services): void {
 				const verdict = await links.verify(id, given);
 				if (!verdict.ok) return refuse(reply);
 				const maxAge = Math.max(0, verdict.claims.expiresAt - Math.floor(Date.now() / 1000));
-				reply.header('set-cookie', `${COOKIE}=${given}; Path=/portal/${id}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${request.protocol === 'https' ? '; Secure' : ''}`);
+				reply.header('set-cookie', `${COOKIE}=${given}; Path=/portal/${id}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${servedOverHttps(request) ? '; Secure' : ''}`);
 				return reply.code(303).header('location', `/portal/${id}`).header('cache-control', 'no-store').send();
 			}
 			const project = await openedProject(request);

@@ -13,6 +13,7 @@ import { InvalidInputError } from '../../errors';
 import { AiCompanyError } from '../../errors';
 import type { Services } from '../../service/services';
 import { fromStreamEntry } from '../../state/eventLog';
+import { servedOverHttps } from '../../ui/requestChecks';
 import type { DashboardChrome } from '../../ui/dashboard/layout';
 import { dashboardPage, messagePage } from '../../ui/dashboard/layout';
 import { approvalActions, portalLinkPage } from '../../ui/dashboard/projectActions';
@@ -121,7 +122,7 @@ export async function uiDashboard(app: FastifyInstance, services: Services): Pro
 			const project = await store.get(request.params.id);
 			const link = await links.create(project.id, PORTAL_LINK.defaultHours);
 			await store.addEvent(project.id, { type: PORTAL_EVENT_TYPES.linkCreated, source: 'dashboard', data: { expiresAt: link.expiresAt } });
-			const origin = `${request.protocol}://${request.headers.host ?? ''}`;
+			const origin = `${servedOverHttps(request) ? 'https' : request.protocol}://${request.headers.host ?? ''}`;
 			return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(dashboardPage('Portal link', chrome, portalLinkPage(project, `${origin}${link.url}`, link.expiresAt), []));
 		});
 

@@ -4,7 +4,7 @@ import { InvalidInputError } from '../../errors';
 import type { Services } from '../../service/services';
 import { StoreKeys } from '../../state/keys';
 import { signInPage } from '../../ui/dashboard/signIn';
-import { sameOrigin } from '../../ui/requestChecks';
+import { sameOrigin, servedOverHttps } from '../../ui/requestChecks';
 import { clearedSessionCookie, cookieValue, SESSION_COOKIE, sessionCookie, UiSessions } from '../../ui/sessions';
 import { tokenVerdict } from '../auth';
 
@@ -39,7 +39,7 @@ export function acceptForms(instance: FastifyInstance): void {
 export function uiSignIn(ui: FastifyInstance, services: Services): UiSessions {
 	const token = services.config.apiToken;
 	const sessions = new UiSessions(services.redis, new StoreKeys(services.config.keyPrefix));
-	const secure = (request: FastifyRequest) => request.protocol === 'https';
+	const secure = (request: FastifyRequest) => servedOverHttps(request);
 
 	ui.addHook('onRequest', async (request, reply) => {
 		if (request.method !== 'GET' && request.method !== 'HEAD' && !sameOrigin(request.headers)) {
