@@ -3,7 +3,7 @@ import type { PlanTask } from '../../contracts/plan';
 import type { Project, ProjectStatus, TaskState } from '../../contracts/project';
 import type { ProjectReport } from '../../contracts/report';
 import type { StoredReview } from '../../contracts/review';
-import { html, page, safeUrl, type Html } from '../html';
+import { html, page, safeUrl, withoutUserInfo, type Html } from '../html';
 
 // The client's view of one project: what they asked for and how it goes, in their words. Nothing
 // of other projects, nothing of the operator's (usage, costs, models, job or event ids, failure
@@ -126,7 +126,8 @@ function reviewSection(review: StoredReview | null): Html | string {
 }
 
 function deliverySection(project: Project): Html | string {
-	const url = project.repository?.url;
+	// A user and token in the URL stay on the server, as on the dashboard.
+	const url = project.repository?.url === undefined ? undefined : withoutUserInfo(project.repository.url);
 	if (project.status !== 'completed' || !url) return '';
 	const link = safeUrl(url);
 	return html`<section class="card" aria-labelledby="delivery-heading"><h2 id="delivery-heading">Delivery</h2>
