@@ -37,6 +37,11 @@ export function errorHandler(error: FastifyError & { validation?: AjvIssue[] }, 
 		reply.code(error.statusCode).send({ error: kind, message: error.message } satisfies ErrorBody);
 		return;
 	}
+	// @fastify/static's refusal of a path out of its folder ("..") carries 403 and no FST_ code.
+	if (error.statusCode === 403) {
+		reply.code(403).send({ error: 'forbidden', message: 'this path is not served' } satisfies ErrorBody);
+		return;
+	}
 	const failure = describeFailure(error);
 	if (failure.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
 	const body: ErrorBody = { error: failure.kind, message: failure.message };
