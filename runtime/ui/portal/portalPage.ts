@@ -130,8 +130,14 @@ function deliverySection(project: Project): Html | string {
 	const url = project.repository?.url === undefined ? undefined : withoutUserInfo(project.repository.url);
 	if (project.status !== 'completed' || !url) return '';
 	const link = safeUrl(url);
+	// A folder or file:// remote lives on the service's machine: its path means nothing to the
+	// client and tells them about the server, so the page says who gives access instead.
+	const onServer = /^(\/|file:)/i.test(url);
+	const where = onServer
+		? html`<p id="repository-elsewhere">The repository is kept by the team that built it: they will give you access.</p>`
+		: html`<p>Repository: ${link === '#' ? html`<code>${url}</code>` : html`<a href="${link}" id="repository" rel="noopener noreferrer">${url}</a>`}</p>`;
 	return html`<section class="card" aria-labelledby="delivery-heading"><h2 id="delivery-heading">Delivery</h2>
-<p>Repository: ${link === '#' ? html`<code>${url}</code>` : html`<a href="${link}" id="repository" rel="noopener noreferrer">${url}</a>`}</p>
+${where}
 ${project.delivery ? html`<p class="muted">Run its tests with <code>${project.delivery.testCommand}</code>${project.delivery.verified ? ': they passed in a fresh copy before delivery.' : '.'}</p>` : ''}
 </section>`;
 }

@@ -47,3 +47,13 @@ describe("the portal's delivery link", () => {
 		expect(text).not.toContain('@git.example');
 	});
 });
+
+describe("the portal's delivery of a repository kept on the service's machine", () => {
+	it.each(['/srv/git/clients/app.git', 'file:///srv/git/clients/app.git'])('%s: says who gives access, and shows no server path', async (url) => {
+		const project = await completedWith(url);
+		const text = portalPage({ project });
+		expect(text).toContain('id="repository-elsewhere"');
+		expect(text).not.toContain('/srv/git');
+		expect(text).toContain('id="delivery-heading"');
+	});
+});
