@@ -36,8 +36,22 @@ const HANDLERS: Record<JobName, (context: JobContext) => Promise<Record<string, 
 /** Jobs that call the model or run tests: they stop in the middle when their project is cancelled or deleted. */
 const STOPPABLE_JOBS: ReadonlySet<string> = new Set<JobName>(['plan', 'develop', 'test', 'review', 'task', 'package', 'report']);
 
-/** The jobs in flight in this process, so a shutdown can hand them back. */
+/** The jobs in flight in this process, so a shutdown can hand them back and a lost lock can stop them. */
 export type InFlight = Map<string, AbortController>;
+
+/**
+ * Why a job's work was stopped: this worker no longer holds its lock (it could not renew it in
+ * time, e.g. while Redis was away or the cores were saturated), so the queue hands the job to a
+ * worker again. Going on would run the same step twice at once, and the copy that started later
+ * could begin another attempt of the task; the work stops, and the job's next run resumes from the
+ * store.
+ */
+export class LockLostError extends Error {
+	constructor(readonly jobId: string) {
+		super(`the worker lost the lock of job ${jobId}: its work stops here, and the queue runs it again`);
+		this.name = 'LockLostError';
+	}
+}
 
 /**
  * Runs one job: its handler, then the bookkeeping every job shares: logs, metrics, the step job's
@@ -68,6 +82,13 @@ export async function processJob(services: Services, inFlight: InFlight, job: Jo
 		await recordUsage(services, projectId, usageBefore, context);
 		return result;
 	} catch (error) {
+		if (controller.signal.reason instanceof LockLostError) {
+			// Not this worker's job any more: nothing of it is moved or failed from here (BullMQ's own
+			// move would be refused for want of the lock); the run that took it over goes on.
+			metrics.jobSeconds.observe({ name: job.name, outcome: 'lock_lost' }, (Date.now() - started) / 1000);
+			log.warn({ durationMs: Date.now() - started }, 'job stopped: this worker lost its lock, the queue runs it again');
+			throw controller.signal.reason;
+		}
 		if (controller.signal.aborted && token) {
 			// Shutting down: the job goes back to the queue as it was, its attempt not counted.
 			metrics.jobSeconds.observe({ name: job.name, outcome: 'handed_back' }, (Date.now() - started) / 1000);
@@ -93,7 +114,8 @@ export async function processJob(services: Services, inFlight: InFlight, job: Jo
 		throw last ? new UnrecoverableError(reason) : new RetryLaterError(reason, failure.retryAfterMs);
 	} finally {
 		stop?.release();
-		inFlight.delete(job.id!);
+		// The queue may have handed this job to another run in this process meanwhile (a lost lock): that run's entry stays.
+		if (inFlight.get(job.id!) === controller) inFlight.delete(job.id!);
 	}
 }
 

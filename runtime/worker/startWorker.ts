@@ -4,7 +4,7 @@ import { sendStepCallbacks } from '../driver/stepCallbacks';
 import { jobBackoffStrategy } from '../queue/jobBackoff';
 import { QUEUE_NAME, queuePrefix } from '../queue/jobQueue';
 import type { Services } from '../service/services';
-import { processJob, type InFlight } from './processJob';
+import { LockLostError, processJob, type InFlight } from './processJob';
 
 export interface RunningWorker {
 	worker: Worker;
@@ -42,6 +42,11 @@ export function startWorker(services: Services): RunningWorker {
 		void job?.getState().then((state) => state === 'failed' && announce(job, 'failed'));
 	});
 	worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled: its worker stopped renewing the lock; it runs again'));
+	// A lock this worker could not renew is another run's now: its work here stops (model calls
+	// closed, test runs killed), so the same step never runs twice at once.
+	worker.on('lockRenewalFailed', (jobIds) => {
+		for (const jobId of jobIds) inFlight.get(jobId)?.abort(new LockLostError(jobId));
+	});
 	logger.info({ concurrency: config.concurrency, llmSlots: config.ollamaNumParallel, lockDurationMs: config.lockDurationMs }, 'worker started');
 	return {
 		worker,
