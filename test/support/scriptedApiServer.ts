@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import type { RecordedRequest } from './ollamaTestServer';
+
 // What the OpenAI-compatible and the Anthropic test servers share: a real HTTP server on
 // 127.0.0.1, every request recorded (and whether the client closed it early), scripted replies in
 // order or from a responder, and the stream mechanics (chunks, hang, drop, endless).
@@ -39,15 +41,8 @@ export interface ScriptedReply {
 	asText?: boolean;
 }
 
-export interface RecordedRequest {
-	method: string;
-	path: string;
-	headers: IncomingMessage['headers'];
-	body: Record<string, unknown> | undefined;
-	receivedAt: number;
-	/** Set when the connection closed before the server finished its reply (the client stopped reading). */
-	closedByClient?: boolean;
-}
+// A request as every test model server records it: one shape, the Ollama server's.
+export type { RecordedRequest };
 
 export type Responder = (request: RecordedRequest) => ScriptedReply;
 

@@ -18,6 +18,7 @@ export const approvalOperation = {
 				{ name: 'Request Changes', value: 'request_changes', description: 'The planner plans again with the comment, then the plan waits for approval again' },
 			],
 			default: 'approve',
+			description: 'Approve the plan (development starts), or send it back to the planner with a comment. The project must be awaiting approval.',
 			...show,
 		},
 		{
