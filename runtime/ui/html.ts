@@ -31,10 +31,6 @@ export function safeUrl(value: unknown): string {
 	return /^(https?:\/\/|mailto:)[^\s\x00-\x1f]*$/i.test(url) ? url : '#';
 }
 
-/** A URL without the user and password (or token) before its host: those stay on the server. */
-export function withoutUserInfo(url: string): string {
-	return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1');
-}
 
 type Part = Html | string | number | boolean | null | undefined | readonly Part[];
 

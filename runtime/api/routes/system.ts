@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import { withoutUrlCredentials as withoutCredentials } from '../../contracts/credentials';
 import type { ModelInfo, ModelList, UnavailableProvider } from '../../contracts/models';
 import { PROJECT_STATUSES } from '../../contracts/project';
 import { providerConnections, rolesProviders } from '../../config/modelProviders';
@@ -122,7 +123,3 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
 	return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS))]);
 }
 
-/** `scheme://user:password@host` shown as `scheme://host`, wherever in a text it appears. */
-export function withoutCredentials(text: string): string {
-	return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, '$1');
-}

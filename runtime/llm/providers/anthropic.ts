@@ -2,7 +2,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsStreaming, MessageParam } from '@anthropic-ai/sdk/resources/messages';
 
 import { usageCount } from '../../contracts/usage';
-import { LINE_ENVELOPE_BYTES, MAX_JSON_BODY_BYTES, ReplyProblem, describeBytes, sdkClientOptions, sdkError, withCallLimits, withoutUrlCredentials, type CallSite } from './http';
+import { LINE_ENVELOPE_BYTES, MAX_JSON_BODY_BYTES, ReplyProblem, describeBytes, sdkClientOptions, sdkError, withCallLimits, type CallSite } from './http';
+import { withoutUrlCredentials } from '../../contracts/credentials';
 import type { ChatReply, ModelProvider, ProviderChat, ProviderConnection, ProviderModel } from './provider';
 
 export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';

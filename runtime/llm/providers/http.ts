@@ -1,5 +1,6 @@
 import { Agent, fetch as undiciFetch, Response as UndiciResponse } from 'undici';
 
+import { withoutUrlCredentials } from '../../contracts/credentials';
 import { LlmError, LlmReplyTooLargeError } from '../errors';
 import { PROVIDER_LABELS, type ProviderName } from '../modelRef';
 
@@ -257,11 +258,6 @@ export function withoutSecret(text: string, secret: string | undefined): string 
 		for (const part of [secret.slice(0, 8), secret.slice(-8)]) clean = clean.split(part).join('***');
 	}
 	return clean;
-}
-
-/** `text` with the user and password of every URL in it taken out (`http://user:pw@host` -> `http://host`). */
-export function withoutUrlCredentials(text: string): string {
-	return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, '$1');
 }
 
 /**

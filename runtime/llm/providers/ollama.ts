@@ -1,5 +1,6 @@
 import { listModels, normalizeBaseUrl, streamChat, type OllamaConnection } from '../ollamaTransport';
-import { withoutCredentialsIn, withoutUrlCredentials } from './http';
+import { withoutUrlCredentials } from '../../contracts/credentials';
+import { withoutCredentialsIn } from './http';
 import type { ChatReply, ModelProvider, ProviderChat, ProviderModel } from './provider';
 
 /** Ollama's own API (`/api/chat`, `/api/tags`): the transport in ../ollamaTransport.ts, behind the provider interface. */

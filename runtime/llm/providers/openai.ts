@@ -3,7 +3,8 @@ import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/
 
 import { usageCount } from '../../contracts/usage';
 import { LlmError } from '../errors';
-import { LINE_ENVELOPE_BYTES, MAX_JSON_BODY_BYTES, ReplyProblem, describeBytes, sdkClientOptions, sdkError, withCallLimits, withoutUrlCredentials, type CallSite } from './http';
+import { LINE_ENVELOPE_BYTES, MAX_JSON_BODY_BYTES, ReplyProblem, describeBytes, sdkClientOptions, sdkError, withCallLimits, type CallSite } from './http';
+import { withoutUrlCredentials } from '../../contracts/credentials';
 import type { ChatReply, ModelProvider, ProviderChat, ProviderConnection, ProviderModel } from './provider';
 
 /**

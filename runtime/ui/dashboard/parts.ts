@@ -1,5 +1,6 @@
 import type { Project, TaskState } from '../../contracts/project';
-import { html, safeUrl, withoutUserInfo, type Html } from '../html';
+import { withoutUrlCredentials } from '../../contracts/credentials';
+import { html, safeUrl, type Html } from '../html';
 
 /** A status as a badge; the class carries the status (its colour), the text says it. */
 export function statusBadge(status: string): Html {
@@ -58,7 +59,7 @@ export function usageText(project: Project): Html {
 
 export function repositoryLink(project: Project): Html {
 	// A user and password in the URL stay on the server: the link and its text go without them.
-	const url = project.repository?.url === undefined ? undefined : withoutUserInfo(project.repository.url);
+	const url = project.repository?.url === undefined ? undefined : withoutUrlCredentials(project.repository.url);
 	if (!url) return html`<span class="muted">—</span>`;
 	return html`<a href="${safeUrl(url)}" rel="noreferrer noopener">${url.replace(/^https?:\/\//, '')}</a>`;
 }

@@ -3,7 +3,8 @@ import type { PlanTask } from '../../contracts/plan';
 import type { Project, ProjectStatus, TaskState } from '../../contracts/project';
 import type { ProjectReport } from '../../contracts/report';
 import type { StoredReview } from '../../contracts/review';
-import { html, page, safeUrl, withoutUserInfo, type Html } from '../html';
+import { withoutUrlCredentials } from '../../contracts/credentials';
+import { html, page, safeUrl, type Html } from '../html';
 
 // The client's view of one project: what they asked for and how it goes, in their words. Nothing
 // of other projects, nothing of the operator's (usage, costs, models, job or event ids, failure
@@ -127,7 +128,7 @@ function reviewSection(review: StoredReview | null): Html | string {
 
 function deliverySection(project: Project): Html | string {
 	// A user and token in the URL stay on the server, as on the dashboard.
-	const url = project.repository?.url === undefined ? undefined : withoutUserInfo(project.repository.url);
+	const url = project.repository?.url === undefined ? undefined : withoutUrlCredentials(project.repository.url);
 	if (project.status !== 'completed' || !url) return '';
 	const link = safeUrl(url);
 	// A folder or file:// remote lives on the service's machine: its path means nothing to the
